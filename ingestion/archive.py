@@ -1,0 +1,31 @@
+"""Content-addressed archive of every original file, stored unchanged.
+
+A file is stored at <archive>/<sha256[:2]>/<sha256><suffix>. Writing is atomic (temporary
+file, fsync, rename), so a killed run never leaves a half-written original, and storing the
+same bytes again is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def archive_bytes(archive_root: Path, data: bytes, suffix: str) -> tuple[str, Path]:
+    digest = sha256_of(data)
+    target = archive_root / digest[:2] / f"{digest}{suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        target.chmod(0o444)
+    return digest, target

@@ -1,0 +1,279 @@
+"""The standard's row rules, as one vectorised DuckDB query per file.
+
+`checked_rows_sql` builds a SELECT over the reader's text table that yields, per row, the
+normalised typed values of every standard column and `_pelanggaran`: the list of rules the
+row breaks (column, value, rule code, reason in plain Indonesian). A row with an empty list
+is loaded; any other row is rejected with every reason at once.
+"""
+
+from __future__ import annotations
+
+from ingestion.readers.base import ROW_COLUMN
+from ingestion.registry import FileFormat
+from ingestion.standard import Column, Dataset, Standard
+
+NIP_AS_NUMBER_RE = r"^[0-9]+([.,][0-9]+)?([eE][+-]?[0-9]+)?$"
+
+SQL_TYPES = {
+    "nip": "VARCHAR",
+    "text": "VARCHAR",
+    "code": "VARCHAR",
+    "golongan": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "date": "DATE",
+}
+
+
+def lit(value: object) -> str:
+    """A SQL literal (strings quoted and escaped)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _norm_key(text: str) -> str:
+    return " ".join(text.strip().lower().split())
+
+
+def _fmt_num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _violation(col: str, value_sql: str, rule: str, reason_sql: str) -> str:
+    return (
+        f"{{'kolom': {lit(col)}, 'nilai': {value_sql}, 'aturan': {lit(rule)}, "
+        f"'alasan': {reason_sql}}}"
+    )
+
+
+def _when(cond: str, violation: str) -> str:
+    return f"CASE WHEN {cond} THEN {violation} END"
+
+
+class RuleBuilder:
+    def __init__(self, dataset: Dataset, standard: Standard, fmt: FileFormat):
+        self.dataset = dataset
+        self.standard = standard
+        self.fmt = fmt
+
+    # --- step 1: text value after trimming and the registry's value aliases -------------
+    def text_expr(self, col: Column, source: str | None) -> str:
+        if source is None:
+            return "CAST(NULL AS VARCHAR)"
+        base = f"NULLIF(TRIM({source}), '')"
+        lookup: dict[str, str] = {}
+        if col.type == "code":
+            lookup.update({_norm_key(v): v for v in col.values})
+        if col.type == "golongan":
+            for values in self.standard.golongan.values():
+                lookup.update({_norm_key(v): v for v in values})
+        lookup.update(
+            {_norm_key(k): v for k, v in self.fmt.value_aliases.get(col.name, {}).items()}
+        )
+        if not lookup:
+            return base
+        whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in lookup.items())
+        key = f"lower(regexp_replace(TRIM({source}), '\\s+', ' ', 'g'))"
+        return f"CASE {key} {whens} ELSE {base} END"
+
+    # --- step 2: typed value --------------------------------------------------------------
+    def _number(self, v: str) -> str:
+        if self.fmt.decimal_comma:
+            v = f"replace({v}, ',', '.')"
+        return f"TRY_CAST({v} AS DOUBLE)"
+
+    def typed_expr(self, col: Column) -> str:
+        v = ident(col.name + "__t")
+        if col.type == "integer":
+            d = self._number(v)
+            return f"CASE WHEN {d} = floor({d}) AND abs({d}) < 1e15 THEN CAST({d} AS BIGINT) END"
+        if col.type == "number":
+            return self._number(v)
+        if col.type == "date":
+            fmts = [self.fmt.date_format]
+            if "%Y-%m-%d" not in fmts:
+                fmts.append("%Y-%m-%d")  # ISO is unambiguous and what Excel date cells become
+            return f"CAST(TRY_STRPTIME({v}, {lit(fmts[0]) if len(fmts) == 1 else '[' + ', '.join(lit(f) for f in fmts) + ']'}) AS DATE)"
+        return v
+
+    # --- step 3: the rules a row breaks ----------------------------------------------------
+    def violations(self, col: Column) -> list[str]:
+        t = ident(col.name + "__t")  # text after aliases
+        typed = ident(col.name)
+        out = []
+        if col.required:
+            out.append(
+                _when(
+                    f"{t} IS NULL",
+                    _violation(
+                        col.name, "NULL", "WAJIB_DIISI", lit(f"kolom {col.name} wajib diisi")
+                    ),
+                )
+            )
+        if col.type == "nip":
+            out.append(
+                _when(
+                    f"{t} IS NOT NULL AND NOT regexp_full_match({t}, '[0-9]{{18}}') "
+                    f"AND regexp_full_match({t}, {lit(NIP_AS_NUMBER_RE)})",
+                    _violation(
+                        col.name, t, "NIP_JADI_ANGKA",
+                        lit(f"{col.name} tersimpan sebagai angka oleh spreadsheet (mis. 1.98609E+17),"
+                            " sehingga digit terakhirnya hilang; kirim NIP sebagai teks 18 digit"),
+                    ),
+                )
+            )  # fmt: skip
+            out.append(
+                _when(
+                    f"{t} IS NOT NULL AND NOT regexp_full_match({t}, '[0-9]{{18}}') "
+                    f"AND NOT regexp_full_match({t}, {lit(NIP_AS_NUMBER_RE)})",
+                    _violation(col.name, t, "NIP_BUKAN_18_DIGIT",
+                               lit(f"{col.name} harus tepat 18 digit angka")),
+                )
+            )  # fmt: skip
+            out.append(
+                _when(
+                    f"regexp_full_match({t}, '[0-9]{{18}}') AND "
+                    f"(TRY_STRPTIME(substr({t}, 1, 8), '%Y%m%d') IS NULL "
+                    f"OR substr({t}, 15, 1) NOT IN ('1', '2'))",
+                    _violation(col.name, t, "NIP_STRUKTUR",
+                               lit(f"{col.name} tidak sesuai struktur NIP: 8 digit pertama harus "
+                                   "tanggal lahir (YYYYMMDD) dan digit ke-15 jenis kelamin (1/2)")),
+                )
+            )  # fmt: skip
+        elif col.type == "code" and col.values:
+            allowed = ", ".join(lit(v) for v in col.values)
+            out.append(
+                _when(
+                    f"{t} IS NOT NULL AND {t} NOT IN ({allowed})",
+                    _violation(col.name, t, "KODE_TIDAK_DIKENAL",
+                               lit(f"nilai {col.name} tidak dikenal; pilihan: {', '.join(col.values)}")),
+                )
+            )  # fmt: skip
+        elif col.type in ("integer", "number"):
+            kind = "bilangan bulat" if col.type == "integer" else "angka"
+            rule = "BUKAN_BILANGAN_BULAT" if col.type == "integer" else "BUKAN_ANGKA"
+            out.append(
+                _when(
+                    f"{t} IS NOT NULL AND {typed} IS NULL",
+                    _violation(col.name, t, rule, lit(f"{col.name} harus {kind}")),
+                )
+            )
+            conds, words = [], []
+            if col.min_exclusive is not None:
+                conds.append(f"{typed} <= {col.min_exclusive}")
+                words.append(f"lebih dari {_fmt_num(col.min_exclusive)}")
+            if col.min is not None:
+                conds.append(f"{typed} < {col.min}")
+                words.append(f"paling kecil {_fmt_num(col.min)}")
+            if col.max is not None:
+                conds.append(f"{typed} > {col.max}")
+                words.append(f"paling besar {_fmt_num(col.max)}")
+            if conds:
+                out.append(
+                    _when(
+                        f"{typed} IS NOT NULL AND ({' OR '.join(conds)})",
+                        _violation(col.name, t, "DI_LUAR_RENTANG",
+                                   lit(f"{col.name} harus {' dan '.join(words)}")),
+                    )
+                )  # fmt: skip
+        elif col.type == "date":
+            shown = (
+                self.fmt.date_format.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy")
+            )
+            out.append(
+                _when(
+                    f"{t} IS NOT NULL AND {typed} IS NULL",
+                    _violation(col.name, t, "TANGGAL_TIDAK_VALID",
+                               lit(f"{col.name} bukan tanggal yang valid (format {shown})")),
+                )
+            )  # fmt: skip
+        elif col.type == "golongan":
+            all_gol = [g for v in self.standard.golongan.values() for g in v]
+            out.append(
+                _when(
+                    f"{t} IS NOT NULL AND {t} NOT IN ({', '.join(lit(g) for g in all_gol)})",
+                    _violation(col.name, t, "KODE_TIDAK_DIKENAL",
+                               lit("golongan tidak dikenal; PNS I/a..IV/e, PPPK I..XVII")),
+                )
+            )  # fmt: skip
+        return out
+
+    def cross_column(self, rule: str) -> list[str]:
+        if rule == "golongan_sesuai_status":
+            out = []
+            for status, values in self.standard.golongan.items():
+                out.append(
+                    _when(
+                        f"status_kepegawaian = {lit(status)} AND golongan IS NOT NULL AND "
+                        f"golongan NOT IN ({', '.join(lit(v) for v in values)})",
+                        _violation("golongan", "golongan", "GOLONGAN_TIDAK_SESUAI_STATUS",
+                                   lit(f"golongan ini tidak berlaku untuk {status}; pilihan "
+                                       f"{values[0]}..{values[-1]}")),
+                    )
+                )  # fmt: skip
+            return out
+        if rule == "penilai_bukan_pegawai":
+            return [
+                _when(
+                    "nip_penilai = nip",
+                    _violation("nip_penilai", "nip_penilai", "PENILAI_ADALAH_PEGAWAI",
+                               lit("nip_penilai sama dengan nip: pegawai tidak boleh menilai "
+                                   "dirinya sendiri")),
+                )
+            ]  # fmt: skip
+        if rule == "selesai_tidak_sebelum_mulai":
+            return [
+                _when(
+                    "tanggal_selesai < tanggal_mulai",
+                    _violation("tanggal_selesai", "CAST(tanggal_selesai AS VARCHAR)",
+                               "SELESAI_SEBELUM_MULAI",
+                               "'tanggal_selesai (' || CAST(tanggal_selesai AS VARCHAR) || "
+                               "') sebelum tanggal_mulai (' || CAST(tanggal_mulai AS VARCHAR) || ')'"),
+                )
+            ]  # fmt: skip
+        if rule == "id_responden_unik":
+            return [
+                _when(
+                    "_dup_rank > 1",
+                    _violation("id_responden", "id_responden", "ID_RESPONDEN_GANDA",
+                               "'id_responden sudah dipakai di baris ' || CAST(_first_baris AS VARCHAR)"),
+                )
+            ]  # fmt: skip
+        raise ValueError(f"unknown cross-column rule {rule!r} in standard.yaml")
+
+
+def checked_rows_sql(
+    source_view: str, mapping: dict[str, int], dataset: Dataset, standard: Standard, fmt: FileFormat
+) -> str:
+    """SELECT baris, <typed standard columns>, _pelanggaran FROM source_view."""
+    b = RuleBuilder(dataset, standard, fmt)
+    texts = ", ".join(
+        f"{b.text_expr(c, ident(f'c{mapping[c.name]}') if c.name in mapping else None)} "
+        f"AS {ident(c.name + '__t')}"
+        for c in dataset.columns
+    )
+    typed = ", ".join(f"{b.typed_expr(c)} AS {ident(c.name)}" for c in dataset.columns)
+    extra = ""
+    if "id_responden_unik" in dataset.cross_column_rules:
+        extra = (
+            ", row_number() OVER (PARTITION BY id_responden ORDER BY baris) AS _dup_rank"
+            ", min(baris) OVER (PARTITION BY id_responden) AS _first_baris"
+        )
+    checks = [v for c in dataset.columns for v in b.violations(c)]
+    checks += [v for r in dataset.cross_column_rules for v in b.cross_column(r)]
+    return f"""
+        WITH texts AS (SELECT {ident(ROW_COLUMN)} AS baris, {texts} FROM {source_view}),
+        typed AS (SELECT *, {typed} FROM texts),
+        ranked AS (SELECT *{extra} FROM typed)
+        SELECT *, list_filter([{", ".join(checks)}], x -> x IS NOT NULL) AS _pelanggaran
+        FROM ranked
+    """

@@ -1,0 +1,66 @@
+"""DDL of the raw layer that ingestion writes (schema `raw`), derived from the standard."""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingestion.rules import SQL_TYPES, ident
+from ingestion.standard import Standard
+
+LOAD_LOG_DDL = """
+CREATE TABLE IF NOT EXISTS raw.load_log (
+    file_sha256   VARCHAR NOT NULL,
+    kode_instansi VARCHAR NOT NULL,
+    dataset       VARCHAR NOT NULL,
+    file_name     VARCHAR NOT NULL,   -- path inside the landing area as the agency sent it
+    archive_path  VARCHAR NOT NULL,   -- the unchanged original, content-addressed
+    size_bytes    BIGINT  NOT NULL,
+    submitted_at  TIMESTAMP NOT NULL, -- UTC; file mtime or the timestamp in its name
+    loaded_at     TIMESTAMP NOT NULL, -- UTC
+    status        VARCHAR NOT NULL,   -- 'loaded' or 'quarantined'
+    rows_read     BIGINT  NOT NULL,
+    rows_loaded   BIGINT  NOT NULL,
+    rows_rejected BIGINT  NOT NULL,
+    reason        VARCHAR,            -- why a file was quarantined
+    run_id        VARCHAR,
+    PRIMARY KEY (file_sha256, kode_instansi, dataset),
+    CHECK (rows_read = rows_loaded + rows_rejected)
+)
+"""
+
+REJECTS_DDL = """
+CREATE TABLE IF NOT EXISTS raw.rejects (
+    file_sha256   VARCHAR NOT NULL,
+    kode_instansi VARCHAR NOT NULL,
+    dataset       VARCHAR NOT NULL,
+    file_name     VARCHAR NOT NULL,
+    baris         BIGINT,             -- row number as the agency sees it in its file
+    kolom         VARCHAR,            -- standard column that breaks the rule
+    nilai         VARCHAR,            -- the value as sent
+    aturan        VARCHAR NOT NULL,   -- rule code
+    alasan        VARCHAR NOT NULL,   -- reason in plain Indonesian
+    data_asli     VARCHAR             -- the whole row as sent (JSON, agency's own headers)
+)
+"""
+
+
+def raw_table_ddl(standard: Standard, dataset: str) -> str:
+    cols = ",\n    ".join(
+        f"{ident(c.name)} {SQL_TYPES[c.type]}" for c in standard.datasets[dataset].columns
+    )
+    return f"""
+CREATE TABLE IF NOT EXISTS raw.{dataset} (
+    file_sha256   VARCHAR NOT NULL,
+    kode_instansi VARCHAR NOT NULL,
+    baris         BIGINT  NOT NULL,
+    {cols}
+)
+"""
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection, standard: Standard) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(LOAD_LOG_DDL)
+    con.execute(REJECTS_DDL)
+    for ds in standard.datasets:
+        con.execute(raw_table_ddl(standard, ds))

@@ -1,0 +1,37 @@
+"""Where things live, from environment variables (with defaults for a local demo)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path  # KINERJA_HOME: root of everything the pipeline writes
+    registry: Path  # KINERJA_REGISTRY: the agency registry YAML
+    landing: Path  # KINERJA_LANDING: where agencies drop files
+    archive: Path  # originals, content-addressed
+    warehouse: Path  # the working DuckDB (one writer: the pipeline)
+    published: Path  # published files and the analysts' read-only marts
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        home = Path(os.environ.get("KINERJA_HOME", PROJECT_ROOT / "var")).resolve()
+        return cls(
+            home=home,
+            registry=Path(
+                os.environ.get("KINERJA_REGISTRY", PROJECT_ROOT / "config" / "agencies.yaml")
+            ),
+            landing=Path(os.environ.get("KINERJA_LANDING", home / "landing")),
+            archive=Path(os.environ.get("KINERJA_ARCHIVE", home / "archive")),
+            warehouse=Path(os.environ.get("KINERJA_WAREHOUSE", home / "warehouse" / "kerja.duckdb")),
+            published=Path(os.environ.get("KINERJA_PUBLISHED", home / "published")),
+        )
+
+    def ensure_dirs(self) -> None:
+        for p in (self.landing, self.archive, self.warehouse.parent, self.published):
+            p.mkdir(parents=True, exist_ok=True)
