@@ -45,7 +45,9 @@ def _get(session: requests.Session, url: str, params, headers, timeout, retries)
     raise AssertionError("unreachable")
 
 
-def pull_dataset(agency: Agency, dataset: str, landing: Path, now: dt.datetime | None = None) -> Path | None:
+def pull_dataset(
+    agency: Agency, dataset: str, landing: Path, now: dt.datetime | None = None
+) -> Path | None:
     api = agency.api
     if api is None or dataset not in api.paths:
         return None

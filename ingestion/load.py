@@ -100,9 +100,11 @@ def ingest_file(
             f"SELECT {lit(sha)}, {lit(agency.kode)}, baris, {cols} FROM _checked "
             f"WHERE len(_pelanggaran) = 0"
         )
-        original = "json_object(" + ", ".join(
-            f"{lit(h)}, {ident(f'c{i}')}" for i, h in enumerate(raw.headers)
-        ) + ")"
+        original = (
+            "json_object("
+            + ", ".join(f"{lit(h)}, {ident(f'c{i}')}" for i, h in enumerate(raw.headers))
+            + ")"
+        )
         con.execute(
             f"""INSERT INTO raw.rejects
             SELECT {lit(sha)}, {lit(agency.kode)}, {lit(dataset)}, {lit(file_name)}, c.baris,
@@ -117,7 +119,9 @@ def ingest_file(
                 "INSERT INTO raw.rejects VALUES (?, ?, ?, ?, ?, NULL, ?, 'BARIS_TIDAK_TERBACA', ?, NULL)",
                 [sha, agency.kode, dataset, file_name, b.baris, b.text, b.reason],
             )
-        n_bad = con.execute("SELECT count(*) FROM _checked WHERE len(_pelanggaran) > 0").fetchone()[0]
+        n_bad = con.execute("SELECT count(*) FROM _checked WHERE len(_pelanggaran) > 0").fetchone()[
+            0
+        ]
         res.rows_read = raw.rows_read
         res.rows_rejected = n_bad + len(raw.broken_rows)
         res.rows_loaded = raw.table.num_rows - n_bad
@@ -130,5 +134,3 @@ def ingest_file(
     finally:
         con.unregister(view)
     return res
-
-

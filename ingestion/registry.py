@@ -111,24 +111,22 @@ def _check_keys(path: Path, where: str, given: dict, allowed: set[str]) -> None:
         raise _fail(path, where, f"unknown key(s) {unknown}; allowed: {sorted(allowed)}")
 
 
-def _parse_format(path: Path, where: str, spec: dict[str, Any], base: dict[str, Any]) -> FileFormat:
-    if not isinstance(spec, dict):
-        raise _fail(path, where, "must be a mapping")
-    _check_keys(path, where, spec, FORMAT_KEYS)
-    merged = {**base, **spec}
-    # value aliases merge per column, so an agency adds to the bureau-wide list.
+def _parse_format(path: Path, where: str, layers: list[dict[str, Any]]) -> FileFormat:
+    """Merge format layers (bureau-wide `common`, agency `format`, dataset) in that order;
+    alias tables merge key by key, so a later layer adds to an earlier one."""
+    merged: dict[str, Any] = {}
     aliases: dict[str, dict[str, str]] = {}
-    for source in (base.get("value_aliases") or {}, spec.get("value_aliases") or {}):
-        for col, mapping in source.items():
+    headers: dict[str, str] = {}
+    for layer in layers:
+        if not isinstance(layer, dict):
+            raise _fail(path, where, "must be a mapping")
+        _check_keys(path, where, layer, FORMAT_KEYS)
+        merged.update(layer)
+        for col, mapping in (layer.get("value_aliases") or {}).items():
             aliases.setdefault(col, {}).update({str(k): str(v) for k, v in mapping.items()})
+        headers.update({str(k): str(v) for k, v in (layer.get("header_aliases") or {}).items()})
     merged["value_aliases"] = aliases
-    merged["header_aliases"] = {
-        str(k): str(v)
-        for k, v in {
-            **(base.get("header_aliases") or {}),
-            **(spec.get("header_aliases") or {}),
-        }.items()
-    }
+    merged["header_aliases"] = headers
     if len(merged.get("delimiter", ",")) != 1:
         raise _fail(path, where, f"delimiter must be one character, got {merged['delimiter']!r}")
     enc = merged.get("encoding", "utf-8")
@@ -191,7 +189,6 @@ def load_registry(path: str | Path) -> Registry:
         delivery = a.get("delivery", "file")
         if delivery not in DELIVERY:
             raise _fail(path, where, f"delivery must be one of {sorted(DELIVERY)}")
-        base = {**common, **(a.get("format") or {})}
         _check_keys(path, f"{where}.format", a.get("format") or {}, FORMAT_KEYS)
         ds_specs = a.get("datasets") or {}
         unknown_ds = set(ds_specs) - set(DATASETS)
@@ -199,7 +196,11 @@ def load_registry(path: str | Path) -> Registry:
             raise _fail(path, where, f"unknown dataset(s) {sorted(unknown_ds)}")
         formats = {}
         for ds in DATASETS:
-            fmt = _parse_format(path, f"{where}.datasets.{ds}", ds_specs.get(ds) or {}, base)
+            fmt = _parse_format(
+                path,
+                f"{where}.datasets.{ds}",
+                [common, a.get("format") or {}, ds_specs.get(ds) or {}],
+            )
             # agency-wide aliases may name columns of any dataset
             cols = {c for d in standard.datasets.values() for c in d.column_names}
             bad = sorted(set(fmt.header_aliases.values()) - cols)

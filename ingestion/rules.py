@@ -12,7 +12,8 @@ from ingestion.readers.base import ROW_COLUMN
 from ingestion.registry import FileFormat
 from ingestion.standard import Column, Dataset, Standard
 
-NIP_AS_NUMBER_RE = r"^[0-9]+([.,][0-9]+)?([eE][+-]?[0-9]+)?$"
+# what a spreadsheet makes of an 18-digit number: 1.98609E+17, 198609262015051000.0, 1,98E+17
+NIP_AS_NUMBER_RE = r"^[0-9]+([.,][0-9]*)?[eE][+-]?[0-9]+$|^[0-9]+[.,][0-9]+$"
 
 SQL_TYPES = {
     "nip": "VARCHAR",
@@ -210,10 +211,11 @@ class RuleBuilder:
     def cross_column(self, rule: str) -> list[str]:
         if rule == "golongan_sesuai_status":
             out = []
+            known = ", ".join(lit(g) for v in self.standard.golongan.values() for g in v)
             for status, values in self.standard.golongan.items():
                 out.append(
                     _when(
-                        f"status_kepegawaian = {lit(status)} AND golongan IS NOT NULL AND "
+                        f"status_kepegawaian = {lit(status)} AND golongan IN ({known}) AND "
                         f"golongan NOT IN ({', '.join(lit(v) for v in values)})",
                         _violation("golongan", "golongan", "GOLONGAN_TIDAK_SESUAI_STATUS",
                                    lit(f"golongan ini tidak berlaku untuk {status}; pilihan "

@@ -28,7 +28,9 @@ class Settings:
             ),
             landing=Path(os.environ.get("KINERJA_LANDING", home / "landing")),
             archive=Path(os.environ.get("KINERJA_ARCHIVE", home / "archive")),
-            warehouse=Path(os.environ.get("KINERJA_WAREHOUSE", home / "warehouse" / "kerja.duckdb")),
+            warehouse=Path(
+                os.environ.get("KINERJA_WAREHOUSE", home / "warehouse" / "kerja.duckdb")
+            ),
             published=Path(os.environ.get("KINERJA_PUBLISHED", home / "published")),
         )
 

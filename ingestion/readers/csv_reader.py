@@ -34,6 +34,14 @@ def _header_line(path: Path, fmt: FileFormat) -> list[str]:
 
 
 def read_csv(path: Path, fmt: FileFormat) -> RawFile:
+    raw = _read_csv(path, fmt, use_threads=True)
+    if any(b.baris is None for b in raw.broken_rows):
+        # the parallel parser does not know line numbers; read again to name the rows
+        raw = _read_csv(path, fmt, use_threads=False)
+    return raw
+
+
+def _read_csv(path: Path, fmt: FileFormat, use_threads: bool) -> RawFile:
     headers = _header_line(path, fmt)
     names = [f"c{i}" for i in range(len(headers))]
     broken: list[BrokenRow] = []
@@ -53,7 +61,10 @@ def read_csv(path: Path, fmt: FileFormat) -> RawFile:
         table = pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=fmt.header_row, encoding=fmt.encoding
+                column_names=names,
+                skip_rows=fmt.header_row,
+                encoding=fmt.encoding,
+                use_threads=use_threads,
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=fmt.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingestion.readers.base import BrokenRow, RawFile, UnreadableFile, cell_to_text
-from ingestion.readers.base import table_from_rows
+from ingestion.readers.base import BrokenRow, RawFile, UnreadableFile, cell_to_text, table_from_rows
 from ingestion.registry import FileFormat
 
 

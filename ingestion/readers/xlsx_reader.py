@@ -6,8 +6,13 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from ingestion.readers.base import RawFile, UnreadableFile, cell_to_text, check_headers
-from ingestion.readers.base import table_from_rows
+from ingestion.readers.base import (
+    RawFile,
+    UnreadableFile,
+    cell_to_text,
+    check_headers,
+    table_from_rows,
+)
 from ingestion.registry import FileFormat
 
 

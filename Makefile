@@ -1,0 +1,40 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make demo   creates .venv, writes the demo province and runs the nightly refresh on it
+#   make test   creates .venv and runs lint and the tests (what CI runs: .ci/run)
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: demo test lint format env lock ui clean
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+env: $(BIN)/.installed
+
+demo: env
+	$(BIN)/kinerja demo
+
+test: env
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+
+format: env
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+ui: env
+	$(BIN)/dagster dev -w workspace.yaml
+
+lock: env
+	$(BIN)/pip freeze --exclude-editable | grep -v '^kinerja-asn' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var

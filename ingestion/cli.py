@@ -1,0 +1,155 @@
+"""`kinerja`: the operations a person runs. `kinerja --help` explains each."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+DEMO_TOKEN = "demo-token"
+
+
+def _settings():
+    from ingestion.settings import Settings
+
+    s = Settings.from_env()
+    s.ensure_dirs()
+    return s
+
+
+def cmd_demo_data(args) -> int:
+    from ingestion.demo.generate import generate
+    from ingestion.registry import load_registry
+
+    s = _settings()
+    summary = generate(load_registry(s.registry), s.home, size=args.size, seed=args.seed)
+    print(f"demo province written: {len(summary.files)} files in {summary.landing}")
+    print(f"API agencies' data (served by `kinerja demo`): {summary.api_dir}")
+    return 0
+
+
+def _print_summary(con) -> None:
+    from ingestion.ingest import load_summary
+
+    rows = load_summary(con)
+    print(f"\n{'agency':<20}{'files':>7}{'quarantined':>13}{'rows loaded':>13}{'rejected':>10}")
+    for kode, files, quarantined, loaded, rejected in rows:
+        print(f"{kode:<20}{files:>7}{quarantined:>13}{loaded:>13}{rejected:>10}")
+    q = con.execute(
+        "SELECT file_name, reason FROM raw.load_log WHERE status = 'quarantined' ORDER BY 1"
+    ).fetchall()
+    for name, reason in q:
+        print(f"quarantined: {name}: {reason}")
+
+
+def _run(job_name: str, agency: str | None) -> int:
+    import duckdb
+
+    from ingestion.registry import load_registry
+    from orchestration.definitions import build_defs
+    from orchestration.run import instance_for, run_job
+
+    s = _settings()
+    registry = load_registry(s.registry)
+    agencies = [agency] if agency else registry.codes
+    if agency and agency not in registry.codes:
+        print(
+            f"unknown agency {agency!r}; registered: {', '.join(registry.codes)}", file=sys.stderr
+        )
+        return 2
+    defs = build_defs(s)
+    result = run_job(defs, job_name, agencies, instance_for(s))
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        _print_summary(con)
+    for mat in result.get_asset_materialization_events():
+        failed = mat.materialization.metadata.get("failed_agencies")
+        if failed:
+            for kode, why in failed.value.items():
+                print(f"FAILED agency {kode}: {why}", file=sys.stderr)
+            break
+    if not result.success:
+        for ev in result.all_events:
+            if ev.is_step_failure:
+                print(
+                    f"FAILED step {ev.step_key}: {ev.event_specific_data.error.message}",
+                    file=sys.stderr,
+                )
+        return 1
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from orchestration.definitions import INGEST_JOB
+
+    return _run(INGEST_JOB, args.agency)
+
+
+def cmd_demo(args) -> int:
+    from ingestion.demo.api_server import DemoApiServer
+
+    rc = cmd_demo_data(args)
+    if rc:
+        return rc
+    s = _settings()
+    os.environ.setdefault("KINERJA_TOKEN_KOTA_GORONTALO", DEMO_TOKEN)
+    with DemoApiServer(s.home / "api", port=args.api_port, token=DEMO_TOKEN):
+        from orchestration.definitions import INGEST_JOB
+
+        return _run(INGEST_JOB, None)
+
+
+def cmd_rejects(args) -> int:
+    import duckdb
+
+    s = _settings()
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        where, params = ("WHERE kode_instansi = ?", [args.agency]) if args.agency else ("", [])
+        rows = con.execute(
+            f"SELECT kode_instansi, file_name, baris, kolom, nilai, aturan, alasan FROM raw.rejects "
+            f"{where} ORDER BY kode_instansi, file_name, baris LIMIT ?",
+            [*params, args.limit],
+        ).fetchall()
+    for r in rows:
+        print(" | ".join("" if v is None else str(v) for v in r))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="kinerja",
+        description="ASN performance pipeline of the provincial BKD. Paths come from "
+        "KINERJA_HOME (default ./var), KINERJA_REGISTRY (default config/agencies.yaml).",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo-data", help="write a demo province's landing area (Gorontalo)")
+    d.add_argument("--size", type=int, default=32000, help="employees (default 32000)")
+    d.add_argument("--seed", type=int, default=7)
+    d.set_defaults(func=cmd_demo_data)
+
+    i = sub.add_parser("ingest", help="ingest agency submissions into the raw tables")
+    i.add_argument("--agency", help="only this agency (a registry code)")
+    i.set_defaults(func=cmd_ingest)
+
+    m = sub.add_parser(
+        "demo", help="demo-data, then the nightly refresh on it (starts the demo API)"
+    )
+    m.add_argument("--size", type=int, default=32000, help="employees (default 32000)")
+    m.add_argument("--seed", type=int, default=7)
+    m.add_argument("--api-port", type=int, default=8765, help="port of the demo agency API")
+    m.set_defaults(func=cmd_demo)
+
+    r = sub.add_parser("rejects", help="list rejected rows with their reasons")
+    r.add_argument("--agency")
+    r.add_argument("--limit", type=int, default=50)
+    r.set_defaults(func=cmd_rejects)
+
+    args = p.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

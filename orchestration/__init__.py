@@ -1,0 +1,1 @@
+"""The Dagster code location: agency files -> raw -> dbt models -> quality gates -> publication."""

@@ -1,0 +1,93 @@
+"""Ingestion assets: raw/pegawai, raw/penilaian, raw/pelatihan, raw/survei, per agency."""
+
+from collections import Counter
+from pathlib import Path
+
+from dagster import (
+    AssetExecutionContext,
+    AssetSpec,
+    BackfillPolicy,
+    Backoff,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    RetryPolicy,
+    multi_asset,
+)
+
+from ingestion.api_client import ApiError
+from ingestion.ingest import ingest_agency
+from ingestion.registry import Registry
+from ingestion.standard import DATASETS
+from orchestration.partitions import agency_partitions
+from orchestration.resources import WarehouseResource
+
+DESCRIPTIONS = {
+    "pegawai": "Agency rosters as sent, one row per accepted roster row (all submissions kept).",
+    "penilaian": "Annual appraisals as sent, one row per accepted row (all submissions kept).",
+    "pelatihan": "Completed trainings as sent, one row per accepted row (all submissions kept).",
+    "survei": "Service-satisfaction (SKM) responses as sent, one row per accepted row.",
+}
+
+
+def build_ingestion_assets(registry: Registry):
+    partitions = agency_partitions(registry)
+
+    @multi_asset(
+        name="ingest_agency_submissions",
+        specs=[
+            AssetSpec(
+                ["raw", ds],
+                description=DESCRIPTIONS[ds],
+                group_name="ingestion",
+                partitions_def=partitions,
+                kinds={"duckdb", "python"},
+            )
+            for ds in DATASETS
+        ],
+        partitions_def=partitions,
+        backfill_policy=BackfillPolicy.single_run(),
+        can_subset=False,
+        pool="duckdb_writer",
+        # only network trouble (an agency API) is worth a retry; rejected rows and
+        # quarantined files are results, not failures
+        retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL),
+    )
+    def ingest_agency_submissions(context: AssetExecutionContext, warehouse: WarehouseResource):
+        """Pull each agency's API (if any), archive every original, load the valid rows into
+        raw.<dataset>, send bad rows to raw.rejects and unreadable files to quarantine."""
+        keys = context.partition_keys
+        totals: dict[str, Counter] = {ds: Counter() for ds in DATASETS}
+        failed: dict[str, str] = {}
+        with warehouse.connect() as con:
+            for kode in keys:
+                agency = registry.agency(kode)
+                try:
+                    results = ingest_agency(
+                        con,
+                        agency,
+                        landing=Path(warehouse.landing),
+                        archive=Path(warehouse.archive),
+                        run_id=context.run_id,
+                        log=context.log.info,
+                    )
+                except (ApiError, OSError) as e:
+                    failed[kode] = str(e)
+                    context.log.error(f"{kode}: ingestion failed: {e}")
+                    continue
+                for r in results:
+                    t = totals[r.dataset]
+                    t[f"files_{r.status}"] += 1
+                    t["rows_loaded"] += r.rows_loaded
+                    t["rows_rejected"] += r.rows_rejected
+        if failed and len(keys) == 1:
+            # a single agency's run: fail it so the retry policy and the alert apply
+            raise Failure(description=f"ingestion of {keys[0]} failed", metadata=failed)
+        for ds in DATASETS:
+            meta = {k: int(v) for k, v in totals[ds].items()}
+            meta["agencies"] = len(keys)
+            if failed:
+                meta["failed_agencies"] = MetadataValue.json(failed)
+            yield MaterializeResult(asset_key=["raw", ds], metadata=meta)
+
+    return ingest_agency_submissions

@@ -1,0 +1,44 @@
+"""Dagster resources: where the pipeline reads and writes."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource
+
+from ingestion.settings import Settings
+
+
+class WarehouseResource(ConfigurableResource):
+    """The working DuckDB file and the folders around it.
+
+    Only the pipeline writes here. Every step that opens it for writing runs in the
+    `duckdb_writer` pool (one at a time), because DuckDB allows one writing process.
+    """
+
+    warehouse_path: str
+    landing: str
+    archive: str
+    published: str
+    registry: str
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> WarehouseResource:
+        return cls(
+            warehouse_path=str(s.warehouse),
+            landing=str(s.landing),
+            archive=str(s.archive),
+            published=str(s.published),
+            registry=str(s.registry),
+        )
+
+    @contextmanager
+    def connect(self):
+        Path(self.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(self.warehouse_path)
+        try:
+            yield con
+        finally:
+            con.close()

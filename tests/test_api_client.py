@@ -1,0 +1,94 @@
+"""The API pull against a real HTTP server on 127.0.0.1."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from ingestion.api_client import ApiError, pull_dataset
+from ingestion.demo.api_server import DemoApiServer
+from ingestion.registry import Agency, ApiSource
+
+
+def api_agency(base_url, **kw) -> Agency:
+    api = ApiSource(base_url=base_url, token_env="TEST_API_TOKEN", page_size=2, timeout_seconds=2,
+                    max_retries=kw.pop("max_retries", 2), paths={"survei": "/survei"})  # fmt: skip
+    return Agency("KOTA-X", "Kota X", "75.71", "kabupaten_kota", delivery="api", api=api)
+
+
+@pytest.fixture
+def api_dir(tmp_path):
+    d = tmp_path / "api" / "KOTA-X"
+    d.mkdir(parents=True)
+    (d / "survei.json").write_text(
+        json.dumps([{"id_responden": f"R{i}", "u1": 3} for i in range(5)])
+    )
+    return tmp_path / "api"
+
+
+def test_pull_follows_pages_with_bearer_token(api_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_API_TOKEN", "s3cret")
+    with DemoApiServer(api_dir, token="s3cret") as server:
+        path = pull_dataset(api_agency(server.base_url), "survei", tmp_path / "landing")
+        rows = json.loads(path.read_text())["data"]
+        assert [r["id_responden"] for r in rows] == ["R0", "R1", "R2", "R3", "R4"]
+        assert path.parent == tmp_path / "landing" / "KOTA-X" / "survei"
+        # the same answer again is not a new submission
+        again = pull_dataset(api_agency(server.base_url), "survei", tmp_path / "landing")
+        assert again == path and len(list(path.parent.iterdir())) == 1
+
+
+def test_wrong_token_is_not_retried(api_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_API_TOKEN", "wrong")
+    with (
+        DemoApiServer(api_dir, token="s3cret") as server,
+        pytest.raises(PermissionError, match="401"),
+    ):
+        pull_dataset(api_agency(server.base_url), "survei", tmp_path / "landing")
+
+
+def test_missing_token_variable_is_a_clear_error(api_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv("TEST_API_TOKEN", raising=False)
+    with pytest.raises(ApiError, match="TEST_API_TOKEN"):
+        pull_dataset(api_agency("http://127.0.0.1:9/api"), "survei", tmp_path / "landing")
+
+
+class FlakyHandler(BaseHTTPRequestHandler):
+    calls = 0
+
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):  # noqa: N802
+        FlakyHandler.calls += 1
+        if FlakyHandler.calls == 1:
+            self.send_response(503)
+            self.end_headers()
+            return
+        page = int(parse_qs(urlparse(self.path).query)["page"][0])
+        body = json.dumps({"data": [{"id_responden": "A"}] if page == 1 else []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_server_error_is_retried_then_succeeds(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_API_TOKEN", "t")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FlakyHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        path = pull_dataset(api_agency(url), "survei", tmp_path / "landing")
+        assert json.loads(path.read_text())["data"] == [{"id_responden": "A"}]
+        assert FlakyHandler.calls == 2
+    finally:
+        server.shutdown()
+
+
+def test_unreachable_api_fails_after_retries(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_API_TOKEN", "t")
+    with pytest.raises(ApiError, match="2 percobaan"):
+        pull_dataset(api_agency("http://127.0.0.1:9/api", max_retries=1), "survei", tmp_path / "l")

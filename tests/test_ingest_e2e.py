@@ -1,0 +1,211 @@
+"""End-to-end ingest of the demo province through Dagster into a temporary DuckDB file."""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from dagster import DagsterInstance
+from python_calamine import CalamineWorkbook
+
+from ingestion.registry import load_registry
+from orchestration.definitions import INGEST_JOB, build_defs
+from orchestration.run import run_job
+
+TABLES = ["pegawai", "penilaian", "pelatihan", "survei", "rejects"]
+
+
+def hashes(root):
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def rows_in(path, fmt) -> int:
+    """Data rows in an agency file, counted independently of the ingestion code."""
+    if path.suffix == ".json":
+        doc = json.loads(path.read_text(encoding=fmt.encoding))
+        return len(doc["data"] if isinstance(doc, dict) else doc)
+    if path.suffix == ".xlsx":
+        cells = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(fmt.sheet).to_python()
+        return sum(1 for r in cells[fmt.header_row :] if any(str(c).strip() for c in r))
+    return len(pd.read_csv(path, sep=fmt.delimiter, encoding=fmt.encoding, dtype=str))
+
+
+def table_counts(db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        counts = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for t in TABLES}
+        counts["load_log"] = con.execute("SELECT count(*) FROM raw.load_log").fetchone()[0]
+    return counts
+
+
+@pytest.fixture(scope="module")
+def ingested(demo_province):
+    s = demo_province
+    before = hashes(s.landing)
+    defs = build_defs(s)
+    registry = load_registry(s.registry)
+    with DagsterInstance.ephemeral() as instance:
+        result = run_job(defs, INGEST_JOB, registry.codes, instance)
+    assert result.success
+    return s, registry, before
+
+
+def test_every_agency_loaded_and_read_equals_loaded_plus_rejected(ingested):
+    s, registry, _ = ingested
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        log = con.execute(
+            "SELECT kode_instansi, file_name, status, rows_read, rows_loaded, rows_rejected FROM raw.load_log"
+        ).fetchall()
+    by_agency = {}
+    for kode, name, status, read, loaded, rejected in log:
+        assert read == loaded + rejected
+        by_agency.setdefault(kode, []).append((name, status, read))
+    assert sorted(by_agency) == sorted(registry.codes)
+    for kode, files in by_agency.items():
+        agency = registry.agency(kode)
+        for name, status, read in files:
+            if status == "loaded":
+                dataset = name.split("/")[1]
+                assert read == rows_in(s.landing / name, agency.file_format(dataset)), name
+
+
+def test_rejects_with_reasons(ingested):
+    s, registry, _ = ingested
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        per_agency = dict(
+            con.execute(
+                "SELECT kode_instansi, count(DISTINCT (file_sha256, baris)) FROM raw.rejects GROUP BY 1"
+            ).fetchall()
+        )
+        floats = con.execute(
+            "SELECT count(*), min(alasan) FROM raw.rejects WHERE aturan = 'NIP_JADI_ANGKA' AND kode_instansi = 'KAB-GORONTALO'"
+        ).fetchone()
+        reasons = con.execute(
+            "SELECT count(*) FROM raw.rejects WHERE alasan IS NULL OR baris IS NULL"
+        ).fetchone()[0]
+    # each agency's files carry 10 rows that break a rule (2 pegawai, 2 penilaian, 3 pelatihan, 3 survei)
+    for kode in registry.codes:
+        if kode != "KAB-GORONTALO":
+            assert per_agency[kode] == 10, kode
+    # the Excel export also has NIPs that the spreadsheet turned into floats
+    assert per_agency["KAB-GORONTALO"] > 10
+    assert floats[0] > 0 and "tersimpan sebagai angka" in floats[1]
+    assert reasons == 0
+
+
+def test_corrupt_workbook_is_quarantined_and_others_go_on(ingested):
+    s, *_ = ingested
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        q = con.execute(
+            "SELECT file_name, reason FROM raw.load_log WHERE status = 'quarantined'"
+        ).fetchall()
+        pohuwato = con.execute(
+            "SELECT count(*) FROM raw.pelatihan WHERE kode_instansi = 'KAB-POHUWATO'"
+        ).fetchone()[0]
+    assert len(q) == 1
+    assert q[0][0] == "KAB-POHUWATO/pelatihan/pelatihan_2025_susulan.xlsx" and "rusak" in q[0][1]
+    assert pohuwato > 0
+
+
+def test_api_agency_pulled_and_revision_kept_beside_original(ingested):
+    s, *_ = ingested
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        api = con.execute(
+            "SELECT count(*) FROM raw.load_log WHERE kode_instansi = 'KOTA-GORONTALO'"
+        ).fetchone()[0]
+        disdik = con.execute(
+            "SELECT count(*) FROM raw.load_log WHERE kode_instansi = 'DISDIK-PROV' AND dataset = 'penilaian'"
+        ).fetchone()[0]
+    assert api == 4 and disdik == 2
+
+
+def test_second_run_loads_nothing_and_landing_is_untouched(ingested):
+    s, registry, before = ingested
+    counts = table_counts(s.warehouse)
+    after_first = hashes(s.landing)
+    # the originals are unchanged; the only new files are the API pulls
+    assert {k: v for k, v in after_first.items() if k in before} == before
+    assert all(k.startswith("KOTA-GORONTALO/") for k in set(after_first) - set(before))
+    with DagsterInstance.ephemeral() as instance:
+        assert run_job(build_defs(s), INGEST_JOB, registry.codes, instance).success
+    assert table_counts(s.warehouse) == counts
+    assert hashes(s.landing) == after_first
+    # every original is in the archive, byte for byte
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        for name, archive_path in con.execute(
+            "SELECT file_name, archive_path FROM raw.load_log"
+        ).fetchall():
+            assert Path(archive_path).read_bytes() == (s.landing / name).read_bytes()
+
+
+def test_one_agency_alone(ingested, tmp_path):
+    s, registry, _ = ingested
+    from dataclasses import replace
+
+    alone = replace(s, warehouse=tmp_path / "alone.duckdb", archive=tmp_path / "archive")
+    with DagsterInstance.ephemeral() as instance:
+        assert run_job(build_defs(alone), INGEST_JOB, ["KAB-BOALEMO"], instance).success
+    with duckdb.connect(str(alone.warehouse), read_only=True) as con:
+        agencies = con.execute("SELECT DISTINCT kode_instansi FROM raw.load_log").fetchall()
+    assert agencies == [("KAB-BOALEMO",)]
+
+
+KILL_SCRIPT = """
+import sys, duckdb
+from pathlib import Path
+from ingestion.ingest import ingest_agency
+from ingestion.registry import load_registry
+reg = load_registry(sys.argv[1])
+con = duckdb.connect(sys.argv[2])
+for a in reg.agencies:
+    if a.delivery == "file":
+        ingest_agency(con, a, landing=Path(sys.argv[3]), archive=Path(sys.argv[4]))
+con.close()
+"""
+
+
+def snapshot(db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        out = {t: con.execute(f"SELECT * FROM raw.{t} ORDER BY ALL").fetchall() for t in TABLES}
+        out["load_log"] = con.execute(
+            "SELECT file_sha256, kode_instansi, dataset, status, rows_read, rows_loaded, rows_rejected "
+            "FROM raw.load_log ORDER BY ALL"
+        ).fetchall()
+    return out
+
+
+@pytest.mark.parametrize("kill_after", [0.8, 2.0])
+def test_killed_run_then_rerun_equals_clean_run(demo_province, tmp_path, kill_after):
+    s = demo_province
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+
+    def run(db, kill=None):
+        args = [
+            sys.executable,
+            "-c",
+            KILL_SCRIPT,
+            str(s.registry),
+            str(db),
+            str(s.landing),
+            str(tmp_path / "a"),
+        ]
+        p = subprocess.Popen(args, env=env)
+        if kill:
+            time.sleep(kill)
+            p.send_signal(signal.SIGKILL)
+        assert p.wait(timeout=300) in (0, -signal.SIGKILL)
+
+    run(tmp_path / "clean.duckdb")
+    run(tmp_path / "killed.duckdb", kill=kill_after)
+    run(tmp_path / "killed.duckdb")
+    assert snapshot(tmp_path / "killed.duckdb") == snapshot(tmp_path / "clean.duckdb")
