@@ -87,6 +87,12 @@ def cmd_ingest(args) -> int:
     return _run(INGEST_JOB, args.agency)
 
 
+def cmd_refresh(args) -> int:
+    from orchestration.definitions import NIGHTLY_JOB
+
+    return _run(NIGHTLY_JOB, args.agency)
+
+
 def cmd_demo(args) -> int:
     from ingestion.demo.api_server import DemoApiServer
 
@@ -95,10 +101,13 @@ def cmd_demo(args) -> int:
         return rc
     s = _settings()
     os.environ.setdefault("KINERJA_TOKEN_KOTA_GORONTALO", DEMO_TOKEN)
+    if "KINERJA_PSEUDONYM_KEY" not in os.environ:
+        print("demo: KINERJA_PSEUDONYM_KEY not set; using a demo-only key", file=sys.stderr)
+        os.environ["KINERJA_PSEUDONYM_KEY"] = "demo-only-pseudonym-key"
     with DemoApiServer(s.home / "api", port=args.api_port, token=DEMO_TOKEN):
-        from orchestration.definitions import INGEST_JOB
+        from orchestration.definitions import NIGHTLY_JOB
 
-        return _run(INGEST_JOB, None)
+        return _run(NIGHTLY_JOB, None)
 
 
 def cmd_rejects(args) -> int:

@@ -1,31 +1,44 @@
 """The one Definitions object of the code location (loaded by workspace.yaml)."""
 
-from __future__ import annotations
-
-from dagster import AssetSelection, Definitions, define_asset_job
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from ingestion.registry import load_registry
 from ingestion.settings import Settings
-from orchestration.assets.ingestion import build_ingestion_assets
+from orchestration.assets.ingestion import build_ingestion_assets, build_registry_asset
+from orchestration.assets.warehouse import build_dbt_assets, dbt_project, dbt_resource
 from orchestration.resources import WarehouseResource
 
 INGEST_JOB = "ingest_agencies"
+NIGHTLY_JOB = "nightly_refresh"
 
 
 def build_defs(settings: Settings | None = None) -> Definitions:
     settings = settings or Settings.from_env()
     registry = load_registry(settings.registry)  # a registry error stops loading, clearly
     ingestion = build_ingestion_assets(registry)
+    registry_asset = build_registry_asset(registry)
+    project = dbt_project()
+    warehouse = build_dbt_assets(project)
     ingest_job = define_asset_job(
         INGEST_JOB,
-        selection=AssetSelection.assets(ingestion),
+        selection=AssetSelection.assets(ingestion, registry_asset),
         description="Ingest agency submissions (all agencies, or one partition) into raw.",
-        executor_def=None,
+    )
+    nightly = define_asset_job(
+        NIGHTLY_JOB,
+        selection=AssetSelection.all(),
+        description="The nightly refresh: ingest every agency, build the warehouse with dbt, "
+        "check it and publish.",
+        # one process, steps in order: DuckDB has one writer
+        executor_def=in_process_executor,
     )
     return Definitions(
-        assets=[ingestion],
-        jobs=[ingest_job],
-        resources={"warehouse": WarehouseResource.from_settings(settings)},
+        assets=[ingestion, registry_asset, warehouse],
+        jobs=[ingest_job, nightly],
+        resources={
+            "warehouse": WarehouseResource.from_settings(settings),
+            "dbt": dbt_resource(project),
+        },
     )
 
 

@@ -46,7 +46,7 @@ def _std_frames(registry: Registry, size: int, seed: int) -> dict[str, pd.DataFr
     }
 
 
-def _bad_rows(dataset: str, df: pd.DataFrame, kode: str) -> pd.DataFrame:
+def _bad_rows(dataset: str, df: pd.DataFrame, index: int) -> pd.DataFrame:
     """Rows that break each rule of the standard (rejects) and rows that are findings."""
     if df.empty:
         return df
@@ -58,7 +58,7 @@ def _bad_rows(dataset: str, df: pd.DataFrame, kode: str) -> pd.DataFrame:
         r.iloc[2, r.columns.get_loc("tanggal_lahir")] = pd.Timestamp("1950-01-01")
         r.iloc[2, r.columns.get_loc("status_kepegawaian")] = "PNS"
         r.iloc[2, r.columns.get_loc("golongan")] = "III/a"
-        r.iloc[2, r.columns.get_loc("nip")] = "197001012000031999"  # born 1970-01-01
+        r.iloc[2, r.columns.get_loc("nip")] = f"197001012000031{index:03d}"  # born 1970-01-01
     elif dataset == "penilaian":
         r.iloc[0, r.columns.get_loc("rating_hasil_kerja")] = "LUAR_BIASA"
         r.iloc[1, r.columns.get_loc("nip_penilai")] = r.iloc[1]["nip"]
@@ -157,7 +157,7 @@ def generate(registry: Registry, out: Path, size: int = 32000, seed: int = 7) ->
         when = SUBMITTED + dt.timedelta(hours=i)
         for dataset, all_rows in frames.items():
             df = all_rows[all_rows["kode_instansi"] == agency.kode]
-            df = pd.concat([df, _bad_rows(dataset, df, agency.kode)], ignore_index=True)
+            df = pd.concat([df, _bad_rows(dataset, df, i)], ignore_index=True)
             if agency.kode in quirks["label_variants"]:
                 df = _label_variants(df, dataset, rng)
             fmt = agency.file_format(dataset)

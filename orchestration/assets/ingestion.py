@@ -18,6 +18,7 @@ from dagster import (
 from ingestion.api_client import ApiError
 from ingestion.ingest import ingest_agency
 from ingestion.registry import Registry
+from ingestion.registry_table import write_registry
 from ingestion.standard import DATASETS
 from orchestration.partitions import agency_partitions
 from orchestration.resources import WarehouseResource
@@ -27,7 +28,11 @@ DESCRIPTIONS = {
     "penilaian": "Annual appraisals as sent, one row per accepted row (all submissions kept).",
     "pelatihan": "Completed trainings as sent, one row per accepted row (all submissions kept).",
     "survei": "Service-satisfaction (SKM) responses as sent, one row per accepted row.",
+    "load_log": "One row per file received: sha256, submission time, rows read/loaded/rejected, "
+    "quarantine reason.",
+    "rejects": "Rejected rows: file, row number, column, value, rule and reason (Indonesian).",
 }
+RAW_TABLES = (*DATASETS, "load_log", "rejects")
 
 
 def build_ingestion_assets(registry: Registry):
@@ -43,7 +48,7 @@ def build_ingestion_assets(registry: Registry):
                 partitions_def=partitions,
                 kinds={"duckdb", "python"},
             )
-            for ds in DATASETS
+            for ds in RAW_TABLES
         ],
         partitions_def=partitions,
         backfill_policy=BackfillPolicy.single_run(),
@@ -83,11 +88,49 @@ def build_ingestion_assets(registry: Registry):
         if failed and len(keys) == 1:
             # a single agency's run: fail it so the retry policy and the alert apply
             raise Failure(description=f"ingestion of {keys[0]} failed", metadata=failed)
-        for ds in DATASETS:
-            meta = {k: int(v) for k, v in totals[ds].items()}
+        for ds in RAW_TABLES:
+            if ds in totals:
+                meta = {k: int(v) for k, v in totals[ds].items()}
+            else:
+                meta = {
+                    "rows_loaded": sum(t["rows_loaded"] for t in totals.values()),
+                    "rows_rejected": sum(t["rows_rejected"] for t in totals.values()),
+                    "files_quarantined": sum(t["files_quarantined"] for t in totals.values()),
+                }
             meta["agencies"] = len(keys)
             if failed:
                 meta["failed_agencies"] = MetadataValue.json(failed)
             yield MaterializeResult(asset_key=["raw", ds], metadata=meta)
 
     return ingest_agency_submissions
+
+
+def build_registry_asset(registry: Registry):
+    @multi_asset(
+        name="raw_registry",
+        specs=[
+            AssetSpec(
+                ["raw", "instansi"],
+                group_name="ingestion",
+                kinds={"duckdb", "yaml"},
+                description="Registered agencies (config/agencies.yaml) with their region.",
+            ),
+            AssetSpec(
+                ["raw", "predikat_organisasi"],
+                group_name="ingestion",
+                kinds={"duckdb", "yaml"},
+                description="The organisation's own predikat per agency and year (registry).",
+            ),
+        ],
+        pool="duckdb_writer",
+    )
+    def raw_registry(context: AssetExecutionContext, warehouse: WarehouseResource):
+        """Write the agency registry into the warehouse, so dbt joins agencies to regions
+        from the same YAML the ingestion reads."""
+        with warehouse.connect() as con:
+            n = write_registry(con, registry)
+        meta = {"agencies": n, "registry": str(registry.path)}
+        yield MaterializeResult(asset_key=["raw", "instansi"], metadata=meta)
+        yield MaterializeResult(asset_key=["raw", "predikat_organisasi"], metadata=meta)
+
+    return raw_registry

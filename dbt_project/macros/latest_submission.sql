@@ -1,0 +1,40 @@
+{#-
+  The submission rule of the standard: for an agency, dataset and year, the latest submission
+  replaces all earlier ones. `relation` is a raw table; `year_expr` gives a row's year.
+  A file belongs to the years of the rows loaded from it; a quarantined file has no rows,
+  so it replaces nothing. Ties on submission time go to the file loaded last.
+  Returns the rows of the winning file for each (agency, year), with submitted_at.
+-#}
+{% macro latest_submission(relation, dataset, year_expr) %}
+    with rows_with_file as (
+        select
+            r.*,
+            cast({{ year_expr }} as integer) as tahun_data,
+            l.submitted_at,
+            l.loaded_at
+        from {{ relation }} as r
+        inner join {{ source('raw', 'load_log') }} as l
+            on l.file_sha256 = r.file_sha256
+            and l.kode_instansi = r.kode_instansi
+            and l.dataset = '{{ dataset }}'
+            and l.status = 'loaded'
+    ),
+
+    file_years as (
+        select distinct file_sha256, kode_instansi, tahun_data, submitted_at, loaded_at
+        from rows_with_file
+    ),
+
+    latest_file as (
+        select file_sha256, kode_instansi, tahun_data
+        from file_years
+        qualify row_number() over (
+            partition by kode_instansi, tahun_data
+            order by submitted_at desc, loaded_at desc, file_sha256 desc
+        ) = 1
+    )
+
+    select rows_with_file.*
+    from rows_with_file
+    inner join latest_file using (file_sha256, kode_instansi, tahun_data)
+{% endmacro %}

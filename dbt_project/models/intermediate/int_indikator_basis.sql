@@ -1,0 +1,64 @@
+-- Additive counts behind every published figure, per registered agency and year (a row for
+-- every agency and year, zero where nothing was sent). Employees count at their home agency.
+with pegawai as (
+    select
+        pt.kode_instansi_induk as kode_instansi,
+        pt.tahun,
+        count(*) as jumlah_pegawai,
+        count(p.predikat) as jumlah_dinilai,
+        {%- for code in predikat_codes() %}
+        count(*) filter (where p.predikat = '{{ code }}') as n_{{ code | lower }},
+        {%- endfor %}
+        sum(jp.total_jp) as total_jp,
+        count(*) filter (where pt.status_kepegawaian = 'PNS') as jumlah_pns,
+        count(*) filter (
+            where pt.status_kepegawaian = 'PNS' and jp.total_jp >= {{ var('min_jp_pns') }}
+        ) as jumlah_pns_20jp
+    from {{ ref('int_pegawai_tahun') }} as pt
+    left join {{ ref('int_penilaian_berlaku') }} as p
+        on p.nip = pt.nip and p.tahun = pt.tahun
+    left join {{ ref('int_jp_pegawai_tahun') }} as jp
+        on jp.nip = pt.nip and jp.tahun = pt.tahun
+    group by all
+),
+
+survei as (
+    select
+        kode_instansi,
+        tahun,
+        sum(jumlah_responden) as jumlah_responden,
+        {%- for i in range(1, 10) %}
+        sum(sum_u{{ i }}) as sum_u{{ i }},
+        sum(n_u{{ i }}) as n_u{{ i }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ ref('int_survei_unit_tahun') }}
+    group by all
+),
+
+grid as (
+    select i.kode_instansi, i.kode_wilayah, i.kode_provinsi, t.tahun
+    from {{ ref('stg_raw__instansi') }} as i
+    cross join {{ ref('dim_tahun') }} as t
+)
+
+select
+    grid.kode_instansi,
+    grid.kode_wilayah,
+    grid.kode_provinsi,
+    grid.tahun,
+    coalesce(pegawai.jumlah_pegawai, 0) as jumlah_pegawai,
+    coalesce(pegawai.jumlah_dinilai, 0) as jumlah_dinilai,
+    {%- for code in predikat_codes() %}
+    coalesce(pegawai.n_{{ code | lower }}, 0) as n_{{ code | lower }},
+    {%- endfor %}
+    coalesce(pegawai.total_jp, 0) as total_jp,
+    coalesce(pegawai.jumlah_pns, 0) as jumlah_pns,
+    coalesce(pegawai.jumlah_pns_20jp, 0) as jumlah_pns_20jp,
+    coalesce(survei.jumlah_responden, 0) as jumlah_responden,
+    {%- for i in range(1, 10) %}
+    coalesce(survei.sum_u{{ i }}, 0) as sum_u{{ i }},
+    coalesce(survei.n_u{{ i }}, 0) as n_u{{ i }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+from grid
+left join pegawai using (kode_instansi, tahun)
+left join survei using (kode_instansi, tahun)

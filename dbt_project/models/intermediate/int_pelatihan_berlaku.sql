@@ -1,0 +1,22 @@
+-- Training rows that count: the NIP is on the sending agency's roster for the training's
+-- year (year of tanggal_selesai). Counted at the employee's home agency.
+select
+    t.file_sha256,
+    t.baris,
+    t.nip,
+    t.tahun,
+    pt.kode_instansi_induk,
+    t.kode_instansi as kode_instansi_pengirim,
+    t.nama_pelatihan,
+    t.jenis_pelatihan,
+    t.tanggal_mulai,
+    t.tanggal_selesai,
+    t.jp,
+    t.penyelenggara
+from {{ ref('stg_raw__pelatihan') }} as t
+inner join {{ ref('int_roster_listing') }} as r
+    on r.kode_instansi = t.kode_instansi
+    and r.tahun = t.tahun
+    and r.nip = t.nip
+inner join {{ ref('int_pegawai_tahun') }} as pt
+    on pt.nip = t.nip and pt.tahun = t.tahun

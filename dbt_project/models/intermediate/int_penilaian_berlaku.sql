@@ -1,0 +1,36 @@
+-- The appraisal that counts for each employee and year. A row counts only if its NIP is on
+-- the sending agency's roster for that year; if several count (two agencies appraised the
+-- employee), the one submitted last counts. It is counted at the home agency.
+with on_sender_roster as (
+    select p.*
+    from {{ ref('stg_raw__penilaian') }} as p
+    inner join {{ ref('int_roster_listing') }} as r
+        on r.kode_instansi = p.kode_instansi
+        and r.tahun = p.tahun
+        and r.nip = p.nip
+),
+
+latest as (
+    select *
+    from on_sender_roster
+    qualify row_number() over (
+        partition by nip, tahun
+        order by submitted_at desc, loaded_at desc, kode_instansi, baris desc
+    ) = 1
+)
+
+select
+    latest.nip,
+    latest.tahun,
+    pt.kode_instansi_induk,
+    latest.kode_instansi as kode_instansi_pengirim,
+    latest.rating_hasil_kerja,
+    latest.rating_perilaku_kerja,
+    latest.predikat_dihitung as predikat,
+    latest.predikat_instansi,
+    latest.tanggal_penilaian,
+    latest.file_sha256,
+    latest.baris
+from latest
+inner join {{ ref('int_pegawai_tahun') }} as pt
+    on pt.nip = latest.nip and pt.tahun = latest.tahun

@@ -1,0 +1,19 @@
+-- One row per employee and year at the home agency, with the appraisal and JP that count.
+select
+    {{ pseudonym('pt.nip') }} as pegawai_key,
+    pt.tahun,
+    pt.kode_instansi_induk as kode_instansi,
+    pt.status_kepegawaian,
+    pt.golongan,
+    pt.jenis_jabatan,
+    pt.pendidikan,
+    pt.hukuman_disiplin,
+    pt.jumlah_instansi,
+    p.predikat is not null as dinilai,
+    p.predikat,
+    jp.total_jp,
+    case when pt.status_kepegawaian = 'PNS' then jp.total_jp >= {{ var('min_jp_pns') }} end
+        as pns_memenuhi_20jp
+from {{ ref('int_pegawai_tahun') }} as pt
+left join {{ ref('int_penilaian_berlaku') }} as p on p.nip = pt.nip and p.tahun = pt.tahun
+left join {{ ref('int_jp_pegawai_tahun') }} as jp on jp.nip = pt.nip and jp.tahun = pt.tahun

@@ -1,0 +1,14 @@
+-- Each training that counts, at the employee's home agency, in the year it ended.
+select
+    md5(file_sha256 || ':' || baris) as pelatihan_key,
+    {{ pseudonym('nip') }} as pegawai_key,
+    tahun,
+    kode_instansi_induk as kode_instansi,
+    kode_instansi_pengirim,
+    nama_pelatihan,
+    jenis_pelatihan,
+    tanggal_mulai,
+    tanggal_selesai,
+    jp,
+    penyelenggara
+from {{ ref('int_pelatihan_berlaku') }}

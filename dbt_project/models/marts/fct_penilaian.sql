@@ -1,0 +1,13 @@
+-- The appraisal that counts per employee and year (see int_penilaian_berlaku).
+select
+    {{ pseudonym('nip') }} as pegawai_key,
+    tahun,
+    kode_instansi_induk as kode_instansi,
+    kode_instansi_pengirim,
+    rating_hasil_kerja,
+    rating_perilaku_kerja,
+    predikat,
+    predikat_instansi,
+    predikat_instansi is null or predikat_instansi = predikat as predikat_sesuai,
+    tanggal_penilaian
+from {{ ref('int_penilaian_berlaku') }}

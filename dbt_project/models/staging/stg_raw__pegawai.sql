@@ -1,0 +1,23 @@
+-- Roster rows of the latest submission per agency and year.
+with latest as (
+    {{ latest_submission(source('raw', 'pegawai'), 'pegawai', 'r.tahun') }}
+)
+
+select
+    file_sha256,
+    baris,
+    kode_instansi,
+    tahun_data as tahun,
+    nip,
+    nama,
+    unit_kerja,
+    jenis_kelamin,
+    tanggal_lahir,
+    status_kepegawaian,
+    golongan,
+    jenis_jabatan,
+    pendidikan,
+    hukuman_disiplin,
+    submitted_at,
+    loaded_at
+from latest

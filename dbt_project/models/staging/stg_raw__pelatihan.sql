@@ -1,0 +1,21 @@
+-- Training rows of the latest submission per agency and year; a training's year is the
+-- year of tanggal_selesai (a course that crosses New Year counts in the year it ends).
+with latest as (
+    {{ latest_submission(source('raw', 'pelatihan'), 'pelatihan', 'year(r.tanggal_selesai)') }}
+)
+
+select
+    file_sha256,
+    baris,
+    kode_instansi,
+    tahun_data as tahun,
+    nip,
+    nama_pelatihan,
+    jenis_pelatihan,
+    tanggal_mulai,
+    tanggal_selesai,
+    jp,
+    penyelenggara,
+    submitted_at,
+    loaded_at
+from latest

@@ -1,0 +1,24 @@
+-- Appraisal rows of the latest submission per agency and year, with the predikat computed
+-- from the two ratings (seed predikat_matrix) beside the one the agency sent.
+with latest as (
+    {{ latest_submission(source('raw', 'penilaian'), 'penilaian', 'r.tahun') }}
+)
+
+select
+    latest.file_sha256,
+    latest.baris,
+    latest.kode_instansi,
+    latest.tahun_data as tahun,
+    latest.nip,
+    latest.rating_hasil_kerja,
+    latest.rating_perilaku_kerja,
+    matrix.predikat as predikat_dihitung,
+    latest.predikat as predikat_instansi,
+    latest.nip_penilai,
+    latest.tanggal_penilaian,
+    latest.submitted_at,
+    latest.loaded_at
+from latest
+left join {{ ref('predikat_matrix') }} as matrix
+    on matrix.rating_hasil_kerja = latest.rating_hasil_kerja
+    and matrix.rating_perilaku_kerja = latest.rating_perilaku_kerja
