@@ -30,8 +30,14 @@ def write_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
         }
     )
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.register("_registry_instansi", agencies)
+    con.register("_registry_predikat", predikat)
     con.execute("BEGIN")
-    con.execute("CREATE OR REPLACE TABLE raw.instansi AS SELECT * FROM agencies")
-    con.execute("CREATE OR REPLACE TABLE raw.predikat_organisasi AS SELECT * FROM predikat")
+    con.execute("CREATE OR REPLACE TABLE raw.instansi AS SELECT * FROM _registry_instansi")
+    con.execute(
+        "CREATE OR REPLACE TABLE raw.predikat_organisasi AS SELECT * FROM _registry_predikat"
+    )
     con.execute("COMMIT")
+    con.unregister("_registry_instansi")
+    con.unregister("_registry_predikat")
     return len(registry.agencies)
