@@ -88,11 +88,21 @@ kurva as (
         or (jenis_batas = 'harus_ada' and share_pct <= batas_pct)
     )
     group by all
+),
+
+all_findings as (
+    select * from predikat_tidak_sesuai
+    union all select * from penilaian_tanpa_roster
+    union all select * from pelatihan_tanpa_roster
+    union all select * from pindah
+    union all select * from tanggal_lahir
+    union all select * from kurva
 )
 
-select * from predikat_tidak_sesuai
-union all select * from penilaian_tanpa_roster
-union all select * from pelatihan_tanpa_roster
-union all select * from pindah
-union all select * from tanggal_lahir
-union all select * from kurva
+select
+    kode_instansi,
+    cast(tahun as integer) as tahun,
+    aturan,
+    cast(jumlah as bigint) as jumlah,
+    penjelasan
+from all_findings
