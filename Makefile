@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test lint format env lock ui clean
+.PHONY: demo test lint format env lock ui docs clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ format: env
 
 ui: env
 	$(BIN)/dagster dev -w workspace.yaml
+
+# dbt docs of the warehouse as one static HTML file (offline), from the demo warehouse
+docs: env
+	cd dbt_project && KINERJA_WAREHOUSE=$(or $(KINERJA_WAREHOUSE),$(CURDIR)/var/warehouse/kerja.duckdb) \
+	  ../$(BIN)/dbt docs generate --static --profiles-dir .
+	@echo "open dbt_project/target/static_index.html in a browser"
 
 lock: env
 	$(BIN)/pip freeze --exclude-editable | grep -v '^kinerja-asn' > requirements.lock

@@ -45,7 +45,7 @@ def _print_summary(con) -> None:
         print(f"quarantined: {name}: {reason}")
 
 
-def _run(job_name: str, agency: str | None) -> int:
+def _run(job_name: str, agency: str | None, full_refresh: bool = False) -> int:
     import duckdb
 
     from ingestion.registry import load_registry
@@ -61,7 +61,7 @@ def _run(job_name: str, agency: str | None) -> int:
         )
         return 2
     defs = build_defs(s)
-    result = run_job(defs, job_name, agencies, instance_for(s))
+    result = run_job(defs, job_name, agencies, instance_for(s), full_refresh=full_refresh)
     with duckdb.connect(str(s.warehouse), read_only=True) as con:
         _print_summary(con)
     for mat in result.get_asset_materialization_events():
@@ -90,7 +90,7 @@ def cmd_ingest(args) -> int:
 def cmd_refresh(args) -> int:
     from orchestration.definitions import NIGHTLY_JOB
 
-    return _run(NIGHTLY_JOB, args.agency)
+    return _run(NIGHTLY_JOB, args.agency, full_refresh=args.full_refresh)
 
 
 def cmd_demo(args) -> int:
@@ -142,6 +142,19 @@ def main(argv: list[str] | None = None) -> int:
     i = sub.add_parser("ingest", help="ingest agency submissions into the raw tables")
     i.add_argument("--agency", help="only this agency (a registry code)")
     i.set_defaults(func=cmd_ingest)
+
+    f = sub.add_parser(
+        "refresh",
+        help="the nightly refresh: ingest every agency, dbt build, quality gates, publish "
+        "(exit code 1 when a step failed or publication was blocked)",
+    )
+    f.add_argument("--agency", help="ingest only this agency, then refresh downstream")
+    f.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every year of the facts (after a registry or pseudonym-key change)",
+    )
+    f.set_defaults(func=cmd_refresh)
 
     m = sub.add_parser(
         "demo", help="demo-data, then the nightly refresh on it (starts the demo API)"

@@ -26,14 +26,20 @@ def run_job(
     job_name: str,
     agencies: list[str],
     instance: DagsterInstance,
+    full_refresh: bool = False,
 ) -> ExecuteInProcessResult:
+    """One run over `agencies` (a partition range of the agency partitions, or one)."""
     job = defs.resolve_job_def(job_name)
+    run_config = {}
+    if full_refresh:
+        run_config = {"ops": {"warehouse_dbt": {"config": {"full_refresh": True}}}}
     if len(agencies) == 1:
-        return job.execute_in_process(
-            instance=instance, partition_key=agencies[0], raise_on_error=False
-        )
-    tags = {
-        "dagster/asset_partition_range_start": agencies[0],
-        "dagster/asset_partition_range_end": agencies[-1],
-    }
-    return job.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        tags = {"dagster/partition": agencies[0]}
+    else:
+        tags = {
+            "dagster/asset_partition_range_start": agencies[0],
+            "dagster/asset_partition_range_end": agencies[-1],
+        }
+    return job.execute_in_process(
+        instance=instance, tags=tags, run_config=run_config, raise_on_error=False
+    )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.resources import WarehouseResource
@@ -53,6 +53,10 @@ class KinerjaTranslator(DagsterDbtTranslator):
         return AssetKey([dbt_resource_props["name"]])
 
 
+class WarehouseBuildConfig(Config):
+    full_refresh: bool = False  # rebuild every year of the incremental facts
+
+
 def build_dbt_assets(project: DbtProject):
     manifest = ensure_manifest(project)
 
@@ -64,11 +68,16 @@ def build_dbt_assets(project: DbtProject):
         name="warehouse_dbt",
     )
     def warehouse_dbt(
-        context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+        context: AssetExecutionContext,
+        config: WarehouseBuildConfig,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
     ):
         """dbt build: seeds, staging, intermediate and marts, with every dbt test as an
-        asset check. Writes the working warehouse (one writer at a time)."""
+        asset check. Facts rebuild only the years that received data (or every year with
+        full_refresh). Writes the working warehouse (one writer at a time)."""
         os.environ["KINERJA_WAREHOUSE"] = warehouse.warehouse_path
-        yield from dbt.cli(["build"], context=context).stream()
+        args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+        yield from dbt.cli(args, context=context).stream()
 
     return warehouse_dbt

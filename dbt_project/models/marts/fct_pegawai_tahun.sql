@@ -1,5 +1,7 @@
 -- One row per employee and year at the home agency, with the appraisal and JP that count.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
 select
+    {{ load_watermark() }} as _dimuat_sampai,
     {{ pseudonym('pt.nip') }} as pegawai_key,
     pt.tahun,
     pt.kode_instansi_induk as kode_instansi,
@@ -17,3 +19,4 @@ select
 from {{ ref('int_pegawai_tahun') }} as pt
 left join {{ ref('int_penilaian_berlaku') }} as p on p.nip = pt.nip and p.tahun = pt.tahun
 left join {{ ref('int_jp_pegawai_tahun') }} as jp on jp.nip = pt.nip and jp.tahun = pt.tahun
+{{ changed_years_filter('pt.tahun') }}

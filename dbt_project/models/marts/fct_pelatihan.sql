@@ -1,5 +1,7 @@
 -- Each training that counts, at the employee's home agency, in the year it ended.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
 select
+    {{ load_watermark() }} as _dimuat_sampai,
     md5(file_sha256 || ':' || baris) as pelatihan_key,
     {{ pseudonym('nip') }} as pegawai_key,
     tahun,
@@ -12,3 +14,4 @@ select
     jp,
     penyelenggara
 from {{ ref('int_pelatihan_berlaku') }}
+{{ changed_years_filter('tahun') }}

@@ -1,5 +1,7 @@
 -- The appraisal that counts per employee and year (see int_penilaian_berlaku).
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
 select
+    {{ load_watermark() }} as _dimuat_sampai,
     {{ pseudonym('nip') }} as pegawai_key,
     tahun,
     kode_instansi_induk as kode_instansi,
@@ -11,3 +13,4 @@ select
     predikat_instansi is null or predikat_instansi = predikat as predikat_sesuai,
     tanggal_penilaian
 from {{ ref('int_penilaian_berlaku') }}
+{{ changed_years_filter('tahun') }}
