@@ -5,7 +5,9 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from ingestion.registry import load_registry
 from ingestion.settings import Settings
 from orchestration.assets.ingestion import build_ingestion_assets, build_registry_asset
+from orchestration.assets.publication import publikasi
 from orchestration.assets.warehouse import build_dbt_assets, dbt_project, dbt_resource
+from orchestration.checks import marts_publication_gate, raw_batches_gate
 from orchestration.resources import WarehouseResource
 
 INGEST_JOB = "ingest_agencies"
@@ -33,7 +35,8 @@ def build_defs(settings: Settings | None = None) -> Definitions:
         executor_def=in_process_executor,
     )
     return Definitions(
-        assets=[ingestion, registry_asset, warehouse],
+        assets=[ingestion, registry_asset, warehouse, publikasi],
+        asset_checks=[raw_batches_gate, marts_publication_gate],
         jobs=[ingest_job, nightly],
         resources={
             "warehouse": WarehouseResource.from_settings(settings),

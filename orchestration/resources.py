@@ -23,6 +23,7 @@ class WarehouseResource(ConfigurableResource):
     archive: str
     published: str
     registry: str
+    gx_root: str  # GX project (suites, results, Data Docs) in <gx_root>/gx
 
     @classmethod
     def from_settings(cls, s: Settings) -> WarehouseResource:
@@ -32,6 +33,7 @@ class WarehouseResource(ConfigurableResource):
             archive=str(s.archive),
             published=str(s.published),
             registry=str(s.registry),
+            gx_root=str(s.home),
         )
 
     @contextmanager

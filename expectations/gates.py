@@ -1,0 +1,120 @@
+"""The two gates: what ingestion loaded in a run, and the marts before publication.
+
+Both read from DuckDB into pandas (per dataset, per table) and validate with GX.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import great_expectations.expectations as gxe  # noqa: E402,I001
+import pandas as pd
+
+from expectations.frames import read_frame
+from expectations.mart_suites import (
+    PERSONAL_COLUMNS,
+    indikator_expectations,
+    with_derived_columns,
+)
+from expectations.raw_suites import raw_files_expectations, raw_rows_expectations
+from expectations.runner import GateContext, SuiteOutcome
+from ingestion.standard import Standard
+
+INDIKATOR = {"indikator_wilayah": "kode_wilayah", "indikator_instansi": "kode_instansi"}
+
+
+def raw_gate(
+    con: duckdb.DuckDBPyConnection, run_id: str, standard: Standard, cfg: dict, gx: GateContext
+) -> dict[str, SuiteOutcome]:
+    """Validate the files and rows loaded in run `run_id`. Returns outcomes by name:
+    'files' and one per dataset that received rows."""
+    files = read_frame(
+        con,
+        """SELECT kode_instansi || ': ' || file_name AS label, kode_instansi, dataset, rows_loaded,
+                  CASE WHEN rows_read > 0 THEN rows_rejected / rows_read ELSE 0 END AS rejected_share
+           FROM raw.load_log WHERE run_id = ? AND status = 'loaded'""",
+        [run_id],
+    )
+    outcomes = {}
+    if not files.empty:
+        outcomes["files"] = gx.run(
+            "raw_files", files, raw_files_expectations(cfg), label_column="label"
+        )
+    for dataset in standard.datasets:
+        rows = read_frame(
+            con,
+            f"""SELECT r.* FROM raw.{dataset} r
+                JOIN raw.load_log l USING (file_sha256, kode_instansi)
+                WHERE l.run_id = ? AND l.dataset = ?""",
+            [run_id, dataset],
+        )
+        if rows.empty:
+            continue
+        outcomes[dataset] = gx.run(
+            f"raw_{dataset}",
+            rows,
+            raw_rows_expectations(standard, dataset, cfg),
+            label_column="kode_instansi",
+        )
+    return outcomes
+
+
+def _previous(published_db: Path | None, table: str) -> pd.DataFrame | None:
+    if published_db is None or not published_db.exists():
+        return None
+    with duckdb.connect(str(published_db), read_only=True) as prev:
+        try:
+            return read_frame(prev, f"SELECT * FROM marts.{table}")
+        except duckdb.CatalogException:
+            return None
+
+
+def marts_gate(
+    con: duckdb.DuckDBPyConnection, published_db: Path | None, cfg: dict, gx: GateContext
+) -> dict[str, SuiteOutcome]:
+    """Validate the published marts and scan every mart for personal data."""
+    bands = read_frame(con, "SELECT * FROM ref.ikm_mutu")
+    outcomes = {}
+    for table, key in INDIKATOR.items():
+        df = read_frame(con, f"SELECT * FROM marts.{table}")
+        text_cols = [c for c in df.columns if df[c].dtype == object and c not in ("tahun",)]
+        derived = with_derived_columns(df, bands, _previous(published_db, table), key)
+        outcomes[table] = gx.run(
+            table, derived, indikator_expectations(cfg, text_cols), label_column=key
+        )
+    outcomes["tanpa_data_pribadi"] = personal_data_gate(con, cfg, gx)
+    return outcomes
+
+
+def personal_data_gate(con: duckdb.DuckDBPyConnection, cfg: dict, gx: GateContext) -> SuiteOutcome:
+    """One row per (mart table, column): is it a personal-data column, and how many of its
+    values look like an NIP (18 digits). Counted in DuckDB, validated with GX."""
+    cols = con.execute(
+        """SELECT table_name, column_name, data_type FROM information_schema.columns
+           WHERE table_schema = 'marts' ORDER BY table_name, ordinal_position"""
+    ).fetchall()
+    rows = []
+    for table, column, dtype in cols:
+        nip_values = 0
+        if dtype == "VARCHAR":
+            nip_values = con.execute(
+                f'SELECT count(*) FROM marts."{table}" WHERE regexp_full_match("{column}", \'[0-9]{{18}}\')'
+            ).fetchone()[0]
+        rows.append(
+            {
+                "label": f"{table}.{column}",
+                "kolom_pribadi": bool(PERSONAL_COLUMNS.match(column)),
+                "nilai_mirip_nip": nip_values,
+            }
+        )
+    sev = {"rule": "no_personal_data", "severity": cfg["marts"]["severity"]["no_personal_data"]}
+    return gx.run(
+        "tanpa_data_pribadi",
+        pd.DataFrame(rows),
+        [
+            gxe.ExpectColumnValuesToBeInSet(column="kolom_pribadi", value_set=[False], meta=sev),
+            gxe.ExpectColumnValuesToBeBetween(column="nilai_mirip_nip", max_value=0, meta=sev),
+        ],
+        label_column="label",
+    )

@@ -1,0 +1,115 @@
+"""Suites for the marts before publication, and the derived columns they need."""
+
+from __future__ import annotations
+
+import re
+
+import great_expectations.expectations as gxe
+import pandas as pd
+
+PCT_COLUMNS = [
+    "cakupan_penilaian_pct",
+    "pct_sangat_baik",
+    "pct_baik",
+    "pct_butuh_perbaikan",
+    "pct_kurang_misconduct",
+    "pct_sangat_kurang",
+    "pct_pns_memenuhi_20jp",
+]
+PREDIKAT_PCT = PCT_COLUMNS[1:6]
+PERSONAL_COLUMNS = re.compile(r"^(nip|nip_.*|.*_nip|nama|nama_pegawai|nama_lengkap)$")
+NIP_VALUE = r"^\d{18}$"
+
+
+def _meta(rule: str, cfg: dict) -> dict:
+    return {"rule": rule, "severity": cfg["marts"]["severity"][rule]}
+
+
+def mutu_for(ikm: float | None, bands: pd.DataFrame) -> str | None:
+    if ikm is None or pd.isna(ikm):
+        return None
+    value = round(float(ikm), 2)
+    for _, b in bands.iterrows():
+        if float(b["ikm_bawah"]) <= value <= float(b["ikm_atas"]):
+            return str(b["mutu"])
+    return None
+
+
+def with_derived_columns(
+    df: pd.DataFrame, bands: pd.DataFrame, previous: pd.DataFrame | None, key: str
+) -> pd.DataFrame:
+    """Add what the suite checks but the mart does not hold: the sum of the five predikat
+    shares (NULL when suppressed), the mutu the IKM implies, whether the row has data, and the
+    headcount change since the last publication."""
+    out = df.copy()
+    for c in PCT_COLUMNS + ["ikm"]:
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    shares = out[PREDIKAT_PCT]
+    out["jumlah_pct_predikat"] = shares.sum(axis=1).where(shares.notna().all(axis=1))
+    out["mutu_dari_ikm"] = [mutu_for(v, bands) for v in out["ikm"]]
+    out["ada_data"] = out["jumlah_pegawai"] > 0
+    out["perubahan_pegawai"] = None
+    if previous is not None and not previous.empty:
+        prev = previous.set_index([key, "tahun"])["jumlah_pegawai"]
+        keys = list(zip(out[key], out["tahun"], strict=True))
+        before = pd.Series([prev.get(k) for k in keys], index=out.index, dtype="float64")
+        change = (out["jumlah_pegawai"].astype("float64") - before) / before.where(before > 0)
+        out["perubahan_pegawai"] = change.abs()
+    out["perubahan_pegawai"] = pd.to_numeric(out["perubahan_pegawai"], errors="coerce").astype(
+        "float64"
+    )
+    return out
+
+
+def indikator_expectations(cfg: dict, string_columns: list[str]) -> list:
+    tol = cfg["marts"]["predikat_sum_tolerance"]
+    out = [
+        gxe.ExpectColumnValuesToBeBetween(
+            column=c, min_value=0, max_value=100, meta=_meta("pct_range", cfg)
+        )
+        for c in PCT_COLUMNS
+    ]
+    out += [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="cakupan_penilaian_pct", max_value=100, meta=_meta("cakupan_max", cfg)
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="jumlah_pct_predikat",
+            min_value=100 - tol,
+            max_value=100 + tol,
+            meta=_meta("predikat_sum", cfg),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="ikm", min_value=25, max_value=100, meta=_meta("ikm_range", cfg)
+        ),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="mutu_ikm",
+            column_B="mutu_dari_ikm",
+            ignore_row_if="both_values_are_missing",
+            meta=_meta("mutu_consistent", cfg),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="ada_data", value_set=[True], meta=_meta("agency_missing", cfg)
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="perubahan_pegawai",
+            max_value=cfg["marts"]["headcount_change_max"],
+            meta=_meta("headcount_change", cfg),
+        ),
+    ]
+    out += personal_data_expectations(cfg, string_columns)
+    return out
+
+
+def personal_data_expectations(cfg: dict, string_columns: list[str]) -> list:
+    """No column that is an NIP or a name, and no 18-digit value in any text column."""
+    return [
+        gxe.ExpectColumnValuesToNotMatchRegex(
+            column=c, regex=NIP_VALUE, meta=_meta("no_personal_data", cfg)
+        )
+        for c in string_columns
+    ]
+
+
+def personal_columns(columns: list[str]) -> list[str]:
+    return [c for c in columns if PERSONAL_COLUMNS.match(c)]

@@ -1,0 +1,108 @@
+"""Run a suite on a DataFrame with GX 1.x and summarise the result for people."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import great_expectations as gx  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+@dataclass
+class Failure:
+    rule: str
+    severity: str  # block | warn
+    expectation: str
+    column: str | None
+    unexpected_count: int
+    examples: list[str] = field(default_factory=list)  # labels of failing rows (agency, region)
+
+    def describe(self) -> str:
+        where = f" on {self.column}" if self.column else ""
+        ex = f" ({', '.join(self.examples[:10])})" if self.examples else ""
+        return f"[{self.severity}] {self.rule}: {self.expectation}{where}, {self.unexpected_count} row(s){ex}"
+
+
+@dataclass
+class SuiteOutcome:
+    suite: str
+    rows: int
+    evaluated: int
+    failures: list[Failure]
+
+    @property
+    def blocking(self) -> list[Failure]:
+        return [f for f in self.failures if f.severity == "block"]
+
+    @property
+    def warnings(self) -> list[Failure]:
+        return [f for f in self.failures if f.severity == "warn"]
+
+
+class GateContext:
+    """A file-backed GX project in <root>/gx, so every run adds to the Data Docs."""
+
+    def __init__(self, root: Path):
+        root.mkdir(parents=True, exist_ok=True)
+        self.context = gx.get_context(mode="file", project_root_dir=str(root))
+        self.context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+        self.source = self.context.data_sources.add_or_update_pandas("kinerja")
+
+    def run(
+        self,
+        name: str,
+        df: pd.DataFrame,
+        expectations: list,
+        label_column: str | None = None,
+    ) -> SuiteOutcome:
+        try:
+            asset = self.source.get_asset(name)
+        except (LookupError, KeyError):
+            asset = self.source.add_dataframe_asset(name)
+        try:
+            batch = asset.get_batch_definition("batch")
+        except (LookupError, KeyError):
+            batch = asset.add_batch_definition_whole_dataframe("batch")
+        suite = self.context.suites.add_or_update(
+            gx.ExpectationSuite(name=name, expectations=expectations)
+        )
+        vd = self.context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
+        df = df.reset_index(drop=True)
+        result = vd.run(batch_parameters={"dataframe": df}, result_format="COMPLETE")
+        failures = []
+        for r in result.results:
+            if r.success:
+                continue
+            cfg = r.expectation_config
+            idx = (r.result or {}).get("unexpected_index_list") or []
+            examples = []
+            if label_column and idx and label_column in df.columns:
+                positions = [i if isinstance(i, int) else i.get("index") for i in idx]
+                examples = sorted({str(df.at[i, label_column]) for i in positions if i is not None})
+            failures.append(
+                Failure(
+                    rule=cfg.meta.get("rule", cfg.type),
+                    severity=cfg.meta.get("severity", "block"),
+                    expectation=cfg.type,
+                    column=cfg.kwargs.get("column") or cfg.kwargs.get("column_A"),
+                    unexpected_count=int((r.result or {}).get("unexpected_count") or 0),
+                    examples=examples,
+                )
+            )
+        return SuiteOutcome(name, len(df), len(result.results), failures)
+
+    def build_docs(self) -> Path:
+        self.context.build_data_docs()
+        return (
+            Path(self.context.root_directory)
+            / "uncommitted"
+            / "data_docs"
+            / "local_site"
+            / "index.html"
+        )

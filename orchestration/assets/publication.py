@@ -1,0 +1,31 @@
+"""Publication assets: replaced atomically, only after every blocking gate passed."""
+
+from pathlib import Path
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+from orchestration.resources import WarehouseResource
+from publication.release import publish
+
+PUBLISHED_FROM = [
+    "indikator_wilayah", "indikator_instansi", "temuan", "dim_wilayah", "dim_instansi",
+    "dim_tahun", "dim_pegawai", "fct_pegawai_tahun", "fct_penilaian", "fct_pelatihan", "fct_survei",
+]  # fmt: skip
+
+
+@asset(
+    key=["publikasi"],
+    group_name="publication",
+    deps=[AssetKey([name]) for name in PUBLISHED_FROM],
+    pool="duckdb_writer",
+    kinds={"duckdb", "csv", "parquet"},
+    description="The published release: the analysts' read-only marts (kinerja.duckdb) and the "
+    "indicator files, in <published>/runs/<release>, with <published>/latest switched to it "
+    "atomically. Runs only when every blocking quality gate passed.",
+)
+def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    release = publish(Path(warehouse.warehouse_path), Path(warehouse.published), context.run_id)
+    context.log.info(f"published {release}")
+    return MaterializeResult(
+        metadata={"release": str(release), "latest": str(Path(warehouse.published) / "latest")}
+    )

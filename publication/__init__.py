@@ -1,0 +1,1 @@
+"""Publication: what people read, replaced atomically only after the gates pass."""

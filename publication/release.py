@@ -1,0 +1,129 @@
+"""Write one publication beside the last one, then switch `latest` to it atomically.
+
+<published>/runs/<stamp>_<run>/  kinerja.duckdb (the analysts' read-only marts), indicator
+                                 files, manifest.json
+<published>/latest -> runs/<stamp>_<run>   (a symlink, replaced with one rename)
+
+Nothing published is ever written in place: an analyst with the previous kinerja.duckdb open
+keeps reading it, a reader of `latest` sees either the whole old or the whole new release,
+and a failed or blocked run leaves `latest` byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+ANALYST_DB = "kinerja.duckdb"  # the analysts' read-only marts (schema `marts`)
+INDICATORS = {
+    "indikator_wilayah": "kode_wilayah, tahun",
+    "indikator_instansi": "kode_instansi, tahun",
+}
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def build_release(working_db: Path, folder: Path) -> dict:
+    """Copy the marts into folder/kinerja.duckdb and export the indicators from it."""
+    folder.mkdir(parents=True)
+    con = duckdb.connect(str(folder / ANALYST_DB))
+    try:
+        con.execute(f"ATTACH '{working_db}' AS kerja (READ_ONLY)")
+        tables = [
+            t
+            for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'kerja' "
+                "AND table_schema = 'marts' AND table_type = 'BASE TABLE' ORDER BY 1"
+            ).fetchall()
+        ]
+        con.execute("CREATE SCHEMA marts")
+        counts = {}
+        for t in tables:
+            con.execute(f"CREATE TABLE marts.{t} AS SELECT * FROM kerja.marts.{t}")
+            counts[t] = con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0]
+        con.execute("DETACH kerja")
+        for t, order in INDICATORS.items():
+            con.execute(
+                f"COPY (SELECT * FROM marts.{t} ORDER BY {order}) TO '{folder / t}.csv' (HEADER)"
+            )
+            con.execute(
+                f"COPY (SELECT * FROM marts.{t} ORDER BY {order}) TO '{folder / t}.parquet' (FORMAT parquet)"
+            )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return counts
+
+
+def publish(working_db: Path, published: Path, run_id: str, keep: int = 7, extra=None) -> Path:
+    """Build a release next to the current one and switch `latest` to it. `extra(folder)` may
+    add files (report, workbooks) before the switch. Returns the release folder."""
+    runs = published / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    name = f"{stamp}_{run_id[:8]}"
+    partial = runs / f".{name}.partial"
+    if partial.exists():
+        shutil.rmtree(partial)
+    counts = build_release(working_db, partial)
+    if extra is not None:
+        extra(partial)
+    manifest = {
+        "run_id": run_id,
+        "published_at": stamp,
+        "tables": counts,
+        "files": {p.name: _sha256(p) for p in sorted(partial.iterdir()) if p.is_file()},
+    }
+    (partial / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    for p in partial.iterdir():
+        p.chmod(0o444)
+    _fsync_dir(partial)
+    final = runs / name
+    os.replace(partial, final)
+    link_tmp = published / f".latest.{os.getpid()}"
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    link_tmp.symlink_to(Path("runs") / name)
+    os.replace(link_tmp, published / "latest")  # the one atomic switch
+    _fsync_dir(published)
+    prune(published, keep)
+    return final
+
+
+def latest_release(published: Path) -> Path | None:
+    link = published / "latest"
+    return link.resolve() if link.is_symlink() else None
+
+
+def prune(published: Path, keep: int) -> None:
+    """Keep the newest `keep` releases (never the one `latest` points to). An analyst who
+    still has a pruned kinerja.duckdb open keeps reading it until they close it."""
+    current = latest_release(published)
+    releases = sorted(
+        p for p in (published / "runs").iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
+    for old in releases[:-keep]:
+        if old.resolve() != current:
+            for p in old.iterdir():
+                p.chmod(0o644)
+            shutil.rmtree(old)
