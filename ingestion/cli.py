@@ -49,7 +49,7 @@ def _run(job_name: str, agency: str | None, full_refresh: bool = False) -> int:
     import duckdb
 
     from ingestion.registry import load_registry
-    from orchestration.definitions import build_defs
+    from orchestration.definitions import INGEST_JOB, build_defs
     from orchestration.run import instance_for, run_job
 
     s = _settings()
@@ -64,21 +64,48 @@ def _run(job_name: str, agency: str | None, full_refresh: bool = False) -> int:
     result = run_job(defs, job_name, agencies, instance_for(s), full_refresh=full_refresh)
     with duckdb.connect(str(s.warehouse), read_only=True) as con:
         _print_summary(con)
+    return report_run(result, s, publishes=job_name != INGEST_JOB)
+
+
+def report_run(result, s, publishes: bool) -> int:
+    """The end-of-run summary: failed agencies, failed checks, published or blocked and why.
+    Returns the exit code: 0 when everything asked for ran (and was published), else 1."""
     for mat in result.get_asset_materialization_events():
         failed = mat.materialization.metadata.get("failed_agencies")
         if failed:
             for kode, why in failed.value.items():
                 print(f"FAILED agency {kode}: {why}", file=sys.stderr)
             break
+    blocked = False
+    for ev in result.get_asset_check_evaluations():
+        if ev.passed:
+            continue
+        level = "BLOCK" if ev.severity.value == "ERROR" else "WARN"
+        blocked |= level == "BLOCK"
+        print(f"{level} check {ev.check_name} on {ev.asset_key.to_user_string()}:")
+        failures = ev.metadata.get("failures")
+        print(
+            f"  {failures.value if failures else ev.description or 'failed'}".replace("\n", "\n  ")
+        )
+    published = [
+        m
+        for m in result.get_asset_materialization_events()
+        if m.asset_key.to_user_string() == "publikasi"
+    ]
+    if published:
+        print(f"published: {published[0].materialization.metadata['release'].value}")
+        print(f"  latest:  {s.published / 'latest'}")
+    elif publishes:
+        print(
+            f"publication BLOCKED: the last good publication is unchanged ({s.published / 'latest'})"
+        )
     if not result.success:
         for ev in result.all_events:
             if ev.is_step_failure:
-                print(
-                    f"FAILED step {ev.step_key}: {ev.event_specific_data.error.message}",
-                    file=sys.stderr,
-                )
+                msg = ev.event_specific_data.error.message.strip().splitlines()[0]
+                print(f"FAILED step {ev.step_key}: {msg}", file=sys.stderr)
         return 1
-    return 0
+    return 1 if blocked else 0
 
 
 def cmd_ingest(args) -> int:

@@ -60,7 +60,9 @@ def check_result(
         asset_key=asset_key,
         check_name=check_name,
         passed=not outcome.failures,
-        severity=AssetCheckSeverity.ERROR if outcome.blocking else AssetCheckSeverity.WARN,
+        severity=AssetCheckSeverity.WARN
+        if outcome.failures and not outcome.blocking
+        else AssetCheckSeverity.ERROR,
         metadata=meta,
     )
 

@@ -12,6 +12,7 @@ from orchestration.resources import WarehouseResource
 
 INGEST_JOB = "ingest_agencies"
 NIGHTLY_JOB = "nightly_refresh"
+PUBLISH_JOB = "publish"
 
 
 def build_defs(settings: Settings | None = None) -> Definitions:
@@ -34,10 +35,17 @@ def build_defs(settings: Settings | None = None) -> Definitions:
         # one process, steps in order: DuckDB has one writer
         executor_def=in_process_executor,
     )
+    publish_job = define_asset_job(
+        PUBLISH_JOB,
+        selection=AssetSelection.assets(publikasi) | AssetSelection.checks(marts_publication_gate),
+        description="Check the current marts and publish them if every blocking gate passes "
+        "(e.g. after fixing a blocked publication without re-ingesting).",
+        executor_def=in_process_executor,
+    )
     return Definitions(
         assets=[ingestion, registry_asset, warehouse, publikasi],
         asset_checks=[raw_batches_gate, marts_publication_gate],
-        jobs=[ingest_job, nightly],
+        jobs=[ingest_job, nightly, publish_job],
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
             "dbt": dbt_resource(project),
