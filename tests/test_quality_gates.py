@@ -87,6 +87,8 @@ def marts_db(tmp_path, wilayah_rows, name="w.duckdb"):
     )
     wil = pd.DataFrame(wilayah_rows)
     ins = wil.rename(columns={"kode_wilayah": "kode_instansi", "nama_wilayah": "nama_instansi"})
+    con.register("wil", wil)
+    con.register("ins", ins)
     con.execute("CREATE TABLE marts.indikator_wilayah AS SELECT * FROM wil")
     con.execute("CREATE TABLE marts.indikator_instansi AS SELECT * FROM ins")
     return con
