@@ -4,11 +4,14 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from ingestion.registry import load_registry
 from ingestion.settings import Settings
+from orchestration.alerts import run_failure_alert
 from orchestration.assets.ingestion import build_ingestion_assets, build_registry_asset
 from orchestration.assets.publication import publikasi
 from orchestration.assets.warehouse import build_dbt_assets, dbt_project, dbt_resource
 from orchestration.checks import marts_publication_gate, raw_batches_gate
 from orchestration.resources import WarehouseResource
+from orchestration.schedules import nightly_schedule
+from orchestration.sensors import landing_sensor
 
 INGEST_JOB = "ingest_agencies"
 NIGHTLY_JOB = "nightly_refresh"
@@ -46,6 +49,8 @@ def build_defs(settings: Settings | None = None) -> Definitions:
         assets=[ingestion, registry_asset, warehouse, publikasi],
         asset_checks=[raw_batches_gate, marts_publication_gate],
         jobs=[ingest_job, nightly, publish_job],
+        schedules=[nightly_schedule(nightly, registry.codes)],
+        sensors=[landing_sensor(nightly, registry, settings.landing), run_failure_alert],
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
             "dbt": dbt_resource(project),

@@ -9,15 +9,21 @@ from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
 
 from ingestion.settings import Settings
 
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+
 
 def instance_for(settings: Settings) -> DagsterInstance:
     """The Dagster instance in DAGSTER_HOME (default <KINERJA_HOME>/dagster_home), so runs
-    started from the command line show up in the UI too."""
+    started from the command line show up in the UI too. A new DAGSTER_HOME gets
+    config/dagster.yaml (SQLite), or config/dagster.postgres.yaml when
+    KINERJA_DAGSTER_STORAGE=postgres."""
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.home / "dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+        postgres = os.environ.get("KINERJA_DAGSTER_STORAGE") == "postgres"
+        template = CONFIG_DIR / ("dagster.postgres.yaml" if postgres else "dagster.yaml")
+        config.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
     return DagsterInstance.get()
 
 

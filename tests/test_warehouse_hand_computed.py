@@ -147,7 +147,7 @@ def test_incremental_refresh_after_a_revision_equals_a_full_refresh(warehouse, t
 
     home = warehouse.parent
     copy = tmp_path / "copy"
-    shutil.copytree(home, copy)
+    shutil.copytree(home, copy, symlinks=True)
     s = Settings(home=copy, registry=copy / "agencies.yaml", landing=copy / "landing",
                  archive=copy / "archive", warehouse=copy / "w.duckdb", published=copy / "pub")  # fmt: skip
     # KAB-2 revises its 2025 appraisals: m4 is now appraised too

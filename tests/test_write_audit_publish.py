@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
+from orchestration.alerts import failure_message
 from orchestration.definitions import NIGHTLY_JOB, PUBLISH_JOB, build_defs
 from orchestration.run import run_job
 from publication.release import ANALYST_DB
@@ -53,7 +54,11 @@ def test_blocked_gate_leaves_the_last_publication_byte_for_byte(province):
         )
     with DagsterInstance.ephemeral() as instance:
         result = run_job(build_defs(s), PUBLISH_JOB, AGENCIES, instance)
+        alert = failure_message(instance, result.run_id, PUBLISH_JOB)
     assert not result.success
+    # the alert names the failed step and the failing expectation with the region
+    assert alert["publication_blocked"] and "marts_publication_gate" in alert["text"]
+    assert "pct_range" in alert["text"] and "75.01" in alert["text"]
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert any("pct_range" in e.metadata["failures"].value for e in failed)
     assert not [

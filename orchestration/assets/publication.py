@@ -1,8 +1,9 @@
 """Publication assets: replaced atomically, only after every blocking gate passed."""
 
+from datetime import timedelta
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, FreshnessPolicy, MaterializeResult, asset
 
 from orchestration.resources import WarehouseResource
 from publication.release import publish
@@ -19,6 +20,8 @@ PUBLISHED_FROM = [
     deps=[AssetKey([name]) for name in PUBLISHED_FROM],
     pool="duckdb_writer",
     kinds={"duckdb", "csv", "parquet"},
+    # published nightly at about 01:00 WIB; stale when a night was missed
+    freshness_policy=FreshnessPolicy.time_window(fail_window=timedelta(hours=26)),
     description="The published release: the analysts' read-only marts (kinerja.duckdb) and the "
     "indicator files, in <published>/runs/<release>, with <published>/latest switched to it "
     "atomically. Runs only when every blocking quality gate passed.",

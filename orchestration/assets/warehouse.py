@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets; dbt tests run as asset checks."""
 
 import os
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,7 +37,13 @@ def ensure_manifest(project: DbtProject) -> Path:
     ] + [DBT_PROJECT_DIR / "dbt_project.yml"]
     newest = max(p.stat().st_mtime for p in sources)
     if not manifest.exists() or manifest.stat().st_mtime < newest:
-        dbt_resource(project).cli(["parse", "--quiet"], manifest={}).wait()
+        # dbt writes target/manifest.json here (dagster-dbt's own invocations use run folders)
+        subprocess.run(
+            [DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+             "--profiles-dir", str(DBT_PROJECT_DIR)],
+            check=True,
+            env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        )  # fmt: skip
     return manifest
 
 
@@ -44,6 +51,8 @@ class KinerjaTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
             return "ingestion"
+        if "quality" in dbt_resource_props.get("fqn", []):
+            return "quality"
         return "warehouse"
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:

@@ -1,0 +1,81 @@
+"""Run-failure alerts: always to the log, and to a webhook when KINERJA_ALERT_WEBHOOK is set.
+
+The message names the failed steps and, when a gate blocked publication, the failing
+expectations with the regions or agencies concerned.
+"""
+
+import json
+import logging
+import os
+
+import requests
+from dagster import (
+    DagsterEventType,
+    DagsterInstance,
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    run_failure_sensor,
+)
+
+log = logging.getLogger("kinerja.alerts")
+
+
+def failure_message(instance: DagsterInstance, run_id: str, job_name: str) -> dict:
+    steps = []
+    for rec in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE):
+        ev = rec.dagster_event
+        error = ev.step_failure_data.error if ev and ev.step_failure_data else None
+        first = error.message.strip().splitlines()[0] if error else ""
+        steps.append({"step": ev.step_key if ev else "?", "error": first})
+    expectations = []
+    for rec in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = rec.dagster_event.event_specific_data
+        if evaluation.passed:
+            continue
+        failures = evaluation.metadata.get("failures")
+        expectations.append(
+            {
+                "asset": evaluation.asset_key.to_user_string(),
+                "check": evaluation.check_name,
+                "severity": evaluation.severity.value,
+                "failures": failures.value if failures else "",
+            }
+        )
+    blocked = any(e["severity"] == "ERROR" for e in expectations)
+    lines = [f"kinerja: run {run_id} of {job_name} FAILED."]
+    lines += [f"- failed step {s['step']}: {s['error']}" for s in steps]
+    if blocked:
+        lines.append(
+            "Publication BLOCKED (the last good publication is unchanged). Failing expectations:"
+        )
+        for e in expectations:
+            lines.append(f"- {e['asset']} / {e['check']} ({e['severity']}):\n{e['failures']}")
+    return {"text": "\n".join(lines), "run_id": run_id, "job": job_name, "failed_steps": steps,
+            "publication_blocked": blocked, "failing_expectations": expectations}  # fmt: skip
+
+
+def send_alert(message: dict, webhook: str | None, timeout: float = 10.0) -> bool:
+    log.error(message["text"])
+    if not webhook:
+        return False
+    r = requests.post(
+        webhook,
+        data=json.dumps(message),
+        headers={"Content-Type": "application/json"},
+        timeout=timeout,
+    )
+    r.raise_for_status()
+    return True
+
+
+@run_failure_sensor(
+    name="run_failure_alert",
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Alert on a failed run (log, and webhook KINERJA_ALERT_WEBHOOK if set).",
+)
+def run_failure_alert(context: RunFailureSensorContext):
+    message = failure_message(
+        context.instance, context.dagster_run.run_id, context.dagster_run.job_name
+    )
+    context.log.error(message["text"])
+    send_alert(message, os.environ.get("KINERJA_ALERT_WEBHOOK"))

@@ -1,0 +1,28 @@
+"""The nightly schedule."""
+
+from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
+
+NIGHTLY_CRON = "0 1 * * *"  # 01:00 every night
+NIGHTLY_TIMEZONE = "Asia/Jakarta"  # WIB
+
+
+def nightly_schedule(job, agencies: list[str]):
+    @schedule(
+        name="nightly_refresh_schedule",
+        job=job,
+        cron_schedule=NIGHTLY_CRON,
+        execution_timezone=NIGHTLY_TIMEZONE,
+        default_status=DefaultScheduleStatus.RUNNING,
+        description="The nightly refresh at 01:00 WIB: every agency, warehouse, gates, publication.",
+    )
+    def nightly_refresh_schedule(context: ScheduleEvaluationContext):
+        # one run over every agency partition
+        return RunRequest(
+            run_key=context.scheduled_execution_time.isoformat(),
+            tags={
+                "dagster/asset_partition_range_start": agencies[0],
+                "dagster/asset_partition_range_end": agencies[-1],
+            },
+        )
+
+    return nightly_refresh_schedule

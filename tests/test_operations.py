@@ -1,0 +1,197 @@
+"""Nightly operation: Definitions, schedule, landing sensor, failure alerts, PostgreSQL instance."""
+
+import json
+import re
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import psycopg2
+import pytest
+import yaml
+from dagster import (
+    DagsterInstance,
+    DagsterRunStatus,
+    Definitions,
+    build_run_status_sensor_context,
+    build_sensor_context,
+)
+
+from ingestion.settings import PROJECT_ROOT
+from orchestration.alerts import run_failure_alert, send_alert
+from orchestration.definitions import INGEST_JOB, NIGHTLY_JOB, PUBLISH_JOB, build_defs
+from orchestration.run import run_job
+from orchestration.schedules import NIGHTLY_CRON, NIGHTLY_TIMEZONE
+from tests.hand_province import AGENCIES, build_hand_province
+
+
+@pytest.fixture
+def province(tmp_path):
+    return build_hand_province(tmp_path / "home")
+
+
+def test_definitions_load_and_validate(province):
+    defs = build_defs(province)
+    Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    groups = {
+        graph.get(k).group_name
+        for k in graph.get_all_asset_keys()
+        if graph.get(k).is_materializable
+    }
+    assert groups == {"ingestion", "warehouse", "quality", "publication"}
+    assert {j for j in (NIGHTLY_JOB, PUBLISH_JOB, INGEST_JOB) if defs.resolve_job_def(j)} == {
+        NIGHTLY_JOB,
+        PUBLISH_JOB,
+        INGEST_JOB,
+    }
+    # the raw tables are the dbt sources: one graph from agency file to publication
+    upstream = graph.get(
+        next(k for k in graph.get_all_asset_keys() if k.to_user_string() == "stg_raw__pegawai")
+    )
+    assert {k.to_user_string() for k in upstream.parent_keys} >= {"raw/pegawai", "raw/load_log"}
+
+
+def test_schedule_is_what_the_readme_says(province):
+    sched = build_defs(province).get_schedule_def("nightly_refresh_schedule")
+    assert (
+        (sched.cron_schedule, sched.execution_timezone)
+        == (NIGHTLY_CRON, NIGHTLY_TIMEZONE)
+        == ("0 1 * * *", "Asia/Jakarta")
+    )
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert "01:00" in readme and "Asia/Jakarta" in readme
+
+
+def test_landing_sensor_one_run_per_file_content(province):
+    defs = build_defs(province)
+    sensor = defs.get_sensor_def("landing_area_sensor")
+    with DagsterInstance.ephemeral() as instance:
+        cursor = None
+
+        def tick():
+            nonlocal cursor
+            ctx = build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+            result = sensor.evaluate_tick(ctx)
+            cursor = result.cursor
+            return result.run_requests or []
+
+        assert tick() == []  # first sight: sizes recorded, nothing picked up yet
+        first = tick()  # stable since the last tick: every file once
+        assert len(first) == 11 and {r.partition_key for r in first} == set(AGENCIES)
+        assert len({r.run_key for r in first}) == 11
+        assert tick() == [] and tick() == []  # the same files again: nothing
+
+        new = province.landing / "KAB-2" / "survei" / "skm_susulan.csv"
+        new.write_text("id_responden,unit_layanan,tanggal_survei,u1,u2,u3,u4,u5,u6,u7,u8,u9\n")
+        assert tick() == []  # maybe still being written
+        with new.open("a") as f:  # it was: the size changed
+            f.write("s9,Loket,2025-07-01,4,4,4,4,4,4,4,4,4\n")
+        assert tick() == []
+        (req,) = tick()
+        assert (
+            req.partition_key == "KAB-2"
+            and req.tags["kinerja/file"] == "KAB-2/survei/skm_susulan.csv"
+        )
+        assert tick() == []
+        # the same content under another name is the same submission: same run key
+        (province.landing / "KAB-2" / "survei" / "copy.csv").write_bytes(new.read_bytes())
+        tick()
+        (again,) = tick()
+        assert again.run_key == req.run_key
+
+
+class Receiver(BaseHTTPRequestHandler):
+    received: list = []
+
+    def log_message(self, *a):
+        pass
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+
+@pytest.fixture
+def receiver():
+    Receiver.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", Receiver.received
+    server.shutdown()
+
+
+def test_failure_alert_reaches_the_webhook(province, receiver, monkeypatch):
+    url, received = receiver
+    monkeypatch.setenv("KINERJA_ALERT_WEBHOOK", url)
+    defs = build_defs(province)
+    with DagsterInstance.ephemeral() as instance:
+        # publishing before anything was built fails in the publication gate
+        result = run_job(defs, PUBLISH_JOB, AGENCIES, instance)
+        assert not result.success
+        run = instance.get_run_by_id(result.run_id)
+        failure_event = next(
+            e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE"
+        )
+        ctx = build_run_status_sensor_context(
+            sensor_name="run_failure_alert",
+            dagster_event=failure_event,
+            dagster_instance=instance,
+            dagster_run=run,
+        ).for_run_failure()
+        run_failure_alert(ctx)
+    (msg,) = received
+    assert msg["run_id"] == result.run_id and msg["job"] == PUBLISH_JOB
+    assert [s["step"] for s in msg["failed_steps"]] == ["marts_publication_gate"]
+    assert "marts_publication_gate" in msg["text"]
+
+
+def test_alert_without_webhook_only_logs(caplog):
+    assert send_alert({"text": "kinerja: test"}, None) is False
+    assert "kinerja: test" in caplog.text
+
+
+@pytest.fixture
+def postgres_db():
+    name = f"dagster_test_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE DATABASE {name}")
+    yield name
+    admin.cursor().execute(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.close()
+
+
+def test_postgres_instance_stores_the_run(province, postgres_db, tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(
+        (PROJECT_ROOT / "config" / "dagster.postgres.yaml").read_text()
+    )
+    for k, v in {"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": "5432", "DAGSTER_PG_USER": "postgres",
+                 "DAGSTER_PG_PASSWORD": "", "DAGSTER_PG_DB": postgres_db}.items():  # fmt: skip
+        monkeypatch.setenv(k, v)
+    with DagsterInstance.from_config(str(home)) as instance:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        result = run_job(build_defs(province), INGEST_JOB, ["KAB-1"], instance)
+        assert result.success
+    with DagsterInstance.from_config(str(home)) as again:
+        run = again.get_run_by_id(result.run_id)
+        assert run.status == DagsterRunStatus.SUCCESS and run.job_name == INGEST_JOB
+        assert run.tags["dagster/partition"] == "KAB-1"
+    with psycopg2.connect(host="127.0.0.1", user="postgres", dbname=postgres_db) as con:
+        cur = con.cursor()
+        cur.execute("SELECT count(*) FROM runs WHERE run_id = %s", (result.run_id,))
+        assert cur.fetchone()[0] == 1
+
+
+def test_instance_templates_limit_the_duckdb_pool():
+    for name in ("dagster.yaml", "dagster.postgres.yaml"):
+        cfg = yaml.safe_load((PROJECT_ROOT / "config" / name).read_text())
+        assert cfg["concurrency"]["pools"]["default_limit"] == 1
+    assert re.search(
+        r"pool=\"duckdb_writer\"",
+        (PROJECT_ROOT / "orchestration" / "assets" / "ingestion.py").read_text(),
+    )
