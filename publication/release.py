@@ -44,7 +44,7 @@ def _sha256(path: Path) -> str:
 
 
 def build_release(working_db: Path, folder: Path) -> dict:
-    """Copy the marts into folder/kinerja.duckdb and export the indicators from it."""
+    """Copy the marts into folder/kinerja.duckdb (what analysts query)."""
     folder.mkdir(parents=True)
     con = duckdb.connect(str(folder / ANALYST_DB))
     try:
@@ -76,8 +76,9 @@ def build_release(working_db: Path, folder: Path) -> dict:
 
 
 def publish(working_db: Path, published: Path, run_id: str, keep: int = 7, extra=None) -> Path:
-    """Build a release next to the current one and switch `latest` to it. `extra(folder)` may
-    add files (report, workbooks) before the switch. Returns the release folder."""
+    """Build a release next to the current one and switch `latest` to it. `extra(folder,
+    stamp)` adds the files people read (publication.files) before the switch. Returns the
+    release folder."""
     runs = published / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -87,16 +88,21 @@ def publish(working_db: Path, published: Path, run_id: str, keep: int = 7, extra
         shutil.rmtree(partial)
     counts = build_release(working_db, partial)
     if extra is not None:
-        extra(partial)
+        extra(partial, stamp)
     manifest = {
         "run_id": run_id,
         "published_at": stamp,
         "tables": counts,
-        "files": {p.name: _sha256(p) for p in sorted(partial.iterdir()) if p.is_file()},
+        "files": {
+            str(p.relative_to(partial)): _sha256(p)
+            for p in sorted(partial.rglob("*"))
+            if p.is_file()
+        },
     }
     (partial / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    for p in partial.iterdir():
-        p.chmod(0o444)
+    for p in partial.rglob("*"):
+        if p.is_file():
+            p.chmod(0o444)
     _fsync_dir(partial)
     final = runs / name
     os.replace(partial, final)
@@ -124,6 +130,7 @@ def prune(published: Path, keep: int) -> None:
     )
     for old in releases[:-keep]:
         if old.resolve() != current:
-            for p in old.iterdir():
-                p.chmod(0o644)
+            for p in old.rglob("*"):
+                if p.is_file():
+                    p.chmod(0o644)
             shutil.rmtree(old)

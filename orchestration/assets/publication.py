@@ -6,10 +6,11 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, FreshnessPolicy, MaterializeResult, asset
 
 from orchestration.resources import WarehouseResource
+from publication.files import write_publication_files
 from publication.release import publish
 
 PUBLISHED_FROM = [
-    "indikator_wilayah", "indikator_instansi", "temuan", "dim_wilayah", "dim_instansi",
+    "indikator_wilayah", "indikator_instansi", "temuan", "mutu_data_instansi", "dim_wilayah", "dim_instansi",
     "dim_tahun", "dim_pegawai", "fct_pegawai_tahun", "fct_penilaian", "fct_pelatihan", "fct_survei",
 ]  # fmt: skip
 
@@ -27,7 +28,13 @@ PUBLISHED_FROM = [
     "atomically. Runs only when every blocking quality gate passed.",
 )
 def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    release = publish(Path(warehouse.warehouse_path), Path(warehouse.published), context.run_id)
+    working = Path(warehouse.warehouse_path)
+    release = publish(
+        working,
+        Path(warehouse.published),
+        context.run_id,
+        extra=lambda folder, stamp: write_publication_files(working, folder, stamp),
+    )
     context.log.info(f"published {release}")
     return MaterializeResult(
         metadata={"release": str(release), "latest": str(Path(warehouse.published) / "latest")}

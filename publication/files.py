@@ -1,0 +1,90 @@
+"""Everything people read in a release, written from the release's own marts:
+
+indikator_*.csv / .parquet / .xlsx   the published indicators (Indonesian headers, data dictionary)
+laporan.html                         the report with charts (offline, one file)
+temuan_instansi/<kode>.xlsx          per agency: rejected rows and findings, to send back
+parquet/<mart>.parquet               every mart, for analysts' other tools
+PANDUAN_ANALIS.md                    the analysts' guide with example queries
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from publication.release import ANALYST_DB, INDICATORS
+from publication.report import build_report
+from publication.safe import neutralise_sql
+from publication.workbooks import write_agency_findings, write_indicator_workbook
+
+GUIDE = Path(__file__).with_name("PANDUAN_ANALIS.md")
+
+
+def _safe_select(con, table: str) -> str:
+    cols = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'marts' AND table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    parts = []
+    for c, t in cols:
+        quoted = '"' + c + '"'
+        parts.append(f"{neutralise_sql(quoted)} AS {quoted}" if t == "VARCHAR" else quoted)
+    return ", ".join(parts)
+
+
+def write_publication_files(working_db: Path, folder: Path, stamp: str) -> None:
+    con = duckdb.connect(str(folder / ANALYST_DB), read_only=True)
+    try:
+        for table, order in INDICATORS.items():
+            select = f"SELECT {_safe_select(con, table)} FROM marts.{table} ORDER BY {order}"
+            con.execute(f"COPY ({select}) TO '{folder / table}.csv' (HEADER)")
+            con.execute(f"COPY ({select}) TO '{folder / table}.parquet' (FORMAT parquet)")
+            cur = con.execute(f"SELECT * FROM marts.{table} ORDER BY {order}")
+            write_indicator_workbook(
+                folder / f"{table}.xlsx", table, [d[0] for d in cur.description], cur.fetchall()
+            )
+        (folder / "parquet").mkdir()
+        for (table,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+        ).fetchall():
+            con.execute(
+                f"COPY marts.{table} TO '{folder / 'parquet' / table}.parquet' (FORMAT parquet)"
+            )
+        agencies = con.execute(
+            "SELECT kode_instansi, nama_instansi FROM marts.dim_instansi ORDER BY 1"
+        ).fetchall()
+        findings = con.execute(
+            "SELECT kode_instansi, tahun, aturan, jumlah, penjelasan FROM marts.temuan ORDER BY 1, 2, 3"
+        ).fetchall()
+    finally:
+        con.close()
+    rejects = _rejects(working_db)
+    out = folder / "temuan_instansi"
+    out.mkdir()
+    for kode, nama in agencies:
+        write_agency_findings(
+            out / f"{kode}.xlsx",
+            kode,
+            nama,
+            [r[1:] for r in rejects if r[0] == kode],
+            [f[1:] for f in findings if f[0] == kode],
+        )
+    build_report(folder / ANALYST_DB, folder / "laporan.html", stamp)
+    shutil.copyfile(GUIDE, folder / GUIDE.name)
+
+
+def _rejects(working_db: Path) -> list[tuple]:
+    """Rejected rows, and quarantined files as one line each (no row number)."""
+    with duckdb.connect(str(working_db), read_only=True) as con:
+        return con.execute(
+            """SELECT kode_instansi, file_name, baris, kolom, nilai, aturan, alasan
+               FROM raw.rejects
+               UNION ALL
+               SELECT kode_instansi, file_name, NULL, NULL, NULL, 'FILE_DIKARANTINA',
+                      'file tidak dapat dibaca dan tidak dimuat sama sekali: ' || reason
+               FROM raw.load_log WHERE status = 'quarantined'
+               ORDER BY 1, 2, 3 NULLS FIRST, 4"""
+        ).fetchall()

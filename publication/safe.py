@@ -1,0 +1,42 @@
+"""Cells that are safe to open in a spreadsheet, and no personal data in what is published."""
+
+from __future__ import annotations
+
+import re
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NIP_LIKE = re.compile(r"\d{18}")
+
+
+def neutralise(value):
+    """A text cell starting with = + - @ (or tab/CR) would run as a formula in Excel or
+    LibreOffice: prefix it with an apostrophe so it is shown as text. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralise_sql(column: str) -> str:
+    """The same rule in DuckDB SQL, for files written with COPY."""
+    return (
+        f"CASE WHEN regexp_matches({column}, '^[=+\\-@\\t\\r]') THEN '''' || {column} "
+        f"ELSE {column} END"
+    )
+
+
+def _mask(text: str) -> str:
+    return text[:4] + "*" * max(len(text) - 6, 0) + text[-2:] if len(text) > 6 else "***"
+
+
+def mask_personal(column: str | None, value):
+    """What an agency sent in an NIP or name column is shown masked in published findings
+    (the agency finds the row by file and row number), and so is any 18-digit number
+    anywhere else."""
+    if value is None:
+        return value
+    text = str(value)
+    if column == "nama":
+        return text[:1] + "***" if text else text
+    if column in {"nip", "nip_penilai"}:
+        return _mask(text)
+    return NIP_LIKE.sub(lambda m: _mask(m.group(0)), text)
