@@ -29,9 +29,20 @@ th{background:#eef2f7}td:first-child,th:first-child{text-align:left}.note{color:
 """
 
 
-BULAN = (
-    ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]
-)
+BULAN = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 def _when(stamp: str) -> str:

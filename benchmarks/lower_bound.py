@@ -1,0 +1,131 @@
+"""Lower bound: the same transformation as plain DuckDB SQL over the same files, without
+orchestration: read and type every landed file (the same readers and row rules), then run the
+dbt models' compiled SQL straight into DuckDB. No archive, no load-log transactions, no
+Dagster, no dbt tests, no GX, no publication.
+
+usage: python -m benchmarks.lower_bound <home> <registry.yaml>
+(needs `dbt compile` to have written dbt_project/target/compiled and manifest.json)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from ingestion.headers import map_headers
+from ingestion.landing import files_for, submission_time
+from ingestion.readers import UnreadableFile, read_file
+from ingestion.registry import load_registry
+from ingestion.registry_table import write_registry
+from ingestion.rules import checked_rows_sql, ident
+from ingestion.schema import ensure_raw_schema
+from ingestion.standard import DATASETS, load_standard
+from orchestration.assets.warehouse import DBT_PROJECT_DIR
+
+
+def load_files(con, registry, landing: Path) -> int:
+    standard = load_standard()
+    ensure_raw_schema(con, standard)
+    n = 0
+    for agency in registry.agencies:
+        for ds in DATASETS:
+            spec = standard.datasets[ds]
+            for f in files_for(landing, agency, ds):
+                fmt = agency.file_format(ds)
+                sha = f"{agency.kode}/{f.relative_name}"
+                try:
+                    raw = read_file(f.path, fmt)
+                    mapping = map_headers(raw.headers, spec, fmt)
+                except UnreadableFile:
+                    continue
+                con.register("src", raw.table)
+                cols = ", ".join(ident(c) for c in spec.column_names)
+                con.execute(
+                    f"INSERT INTO raw.{ds} (file_sha256, kode_instansi, baris, {cols}) "
+                    f"SELECT '{sha}', '{agency.kode}', baris, {cols} FROM "
+                    f"({checked_rows_sql('src', mapping, spec, standard, fmt)}) WHERE len(_pelanggaran) = 0"
+                )
+                con.unregister("src")
+                now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+                con.execute(
+                    "INSERT INTO raw.load_log VALUES (?, ?, ?, ?, '', 0, ?, ?, 'loaded', 0, 0, 0, NULL, NULL)",
+                    [
+                        sha,
+                        agency.kode,
+                        ds,
+                        f.relative_name,
+                        submission_time(f.path, agency, ds),
+                        now,
+                    ],
+                )
+                n += 1
+    return n
+
+
+def run_models(con) -> int:
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    nodes = {k: v for k, v in manifest["nodes"].items() if v["resource_type"] in ("model", "seed")}
+    done, order = set(), []
+
+    def visit(k):
+        if k in done or k not in nodes:
+            return
+        for d in nodes[k]["depends_on"].get("nodes", []):
+            visit(d)
+        done.add(k)
+        order.append(k)
+
+    for k in nodes:
+        visit(k)
+    for k in order:
+        node = nodes[k]
+        schema, name = node["schema"], node["alias"]
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        if node["resource_type"] == "seed":
+            path = DBT_PROJECT_DIR / node["original_file_path"]
+            con.execute(
+                f"CREATE OR REPLACE TABLE {schema}.{name} AS SELECT * FROM read_csv('{path}', all_varchar=true)"
+            )
+            types = node["config"].get("column_types", {})
+            for col, t in types.items():
+                con.execute(f"ALTER TABLE {schema}.{name} ALTER {col} TYPE {t}")
+            continue
+        sql = (
+            DBT_PROJECT_DIR / "target" / "compiled" / "kinerja" / node["original_file_path"]
+        ).read_text()
+        con.execute(f"CREATE OR REPLACE TABLE {schema}.{name} AS {sql}")
+    return len(order)
+
+
+def main(home: str, registry_path: str) -> None:
+    home_p = Path(home)
+    db = home_p / "lower_bound.duckdb"
+    db.unlink(missing_ok=True)
+    registry = load_registry(registry_path)
+    con = duckdb.connect(str(db))
+    t0 = time.perf_counter()
+    write_registry(con, registry)
+    files = load_files(con, registry, home_p / "landing")
+    t1 = time.perf_counter()
+    models = run_models(con)
+    t2 = time.perf_counter()
+    con.close()
+    print(
+        json.dumps(
+            {
+                "files": files,
+                "models": models,
+                "load_s": round(t1 - t0, 1),
+                "transform_s": round(t2 - t1, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
