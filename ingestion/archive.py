@@ -16,6 +16,15 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path) -> str:
+    """sha256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def archive_bytes(archive_root: Path, data: bytes, suffix: str) -> tuple[str, Path]:
     digest = sha256_of(data)
     target = archive_root / digest[:2] / f"{digest}{suffix.lower()}"

@@ -6,23 +6,15 @@ sha256 of the file's content, so one content starts one run, never two, whatever
 Agencies that deliver over an API are pulled by the nightly run, not watched here.
 """
 
-import hashlib
 import json
 from pathlib import Path
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
+from ingestion.archive import sha256_file
 from ingestion.landing import files_for
 from ingestion.registry import Registry
 from ingestion.standard import DATASETS
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def scan_landing(landing: Path, registry: Registry, cursor: dict) -> tuple[list[RunRequest], dict]:
@@ -47,7 +39,7 @@ def scan_landing(landing: Path, registry: Registry, cursor: dict) -> tuple[list[
                     pending[key] = stat  # first sight, or still being written
                     continue
                 del pending[key]
-                sha = _sha256(f.path)
+                sha = sha256_file(f.path)
                 if key in seen and seen[key][2] == sha:
                     seen[key] = [*stat, sha]  # touched, same content
                     continue

@@ -12,13 +12,14 @@ and a failed or blocked run leaves `latest` byte-for-byte as it was.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
 from pathlib import Path
 
 import duckdb
+
+from ingestion.archive import sha256_file
 
 ANALYST_DB = "kinerja.duckdb"  # the analysts' read-only marts (schema `marts`)
 INDICATORS = {
@@ -33,14 +34,6 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def build_release(working_db: Path, folder: Path) -> dict:
@@ -94,7 +87,7 @@ def publish(working_db: Path, published: Path, run_id: str, keep: int = 7, extra
         "published_at": stamp,
         "tables": counts,
         "files": {
-            str(p.relative_to(partial)): _sha256(p)
+            str(p.relative_to(partial)): sha256_file(p)
             for p in sorted(partial.rglob("*"))
             if p.is_file()
         },
