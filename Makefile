@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test lint format env lock ui docs clean
+.PHONY: demo test lint format env lock ui docs bench clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ docs: env
 	cd dbt_project && KINERJA_WAREHOUSE=$(or $(KINERJA_WAREHOUSE),$(CURDIR)/var/warehouse/kerja.duckdb) \
 	  ../$(BIN)/dbt docs generate --static --profiles-dir .
 	@echo "open dbt_project/target/static_index.html in a browser"
+
+# timing and memory at province sizes (not part of the tests); results in var/bench/results.json
+bench: env
+	$(BIN)/python -m benchmarks.run gorontalo jawa_barat
 
 lock: env
 	$(BIN)/pip freeze --exclude-editable | grep -v '^kinerja-asn' > requirements.lock

@@ -23,7 +23,9 @@ def snapshot(published):
     return {
         "link": os.readlink(latest),
         "files": {
-            p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(latest.iterdir())
+            str(p.relative_to(latest)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(latest.rglob("*"))
+            if p.is_file()
         },
         "releases": sorted(p.name for p in (published / "runs").iterdir()),
     }
