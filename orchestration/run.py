@@ -33,12 +33,14 @@ def run_job(
     agencies: list[str],
     instance: DagsterInstance,
     full_refresh: bool = False,
+    log_level: str = "INFO",
 ) -> ExecuteInProcessResult:
-    """One run over `agencies` (a partition range of the agency partitions, or one)."""
+    """One run over `agencies` (a partition range of the agency partitions, or one). The
+    console shows INFO and above: each step, each agency's files, dbt's progress."""
     job = defs.resolve_job_def(job_name)
-    run_config = {}
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if full_refresh:
-        run_config = {"ops": {"warehouse_dbt": {"config": {"full_refresh": True}}}}
+        run_config["ops"] = {"warehouse_dbt": {"config": {"full_refresh": True}}}
     if len(agencies) == 1:
         tags = {"dagster/partition": agencies[0]}
     else:
