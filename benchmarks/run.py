@@ -61,10 +61,12 @@ def revise(landing: Path, registry, n: int = 3) -> list[str]:
     """3 agencies send a revised appraisal file for the last year (a copy with later mtime and
     one rating changed), as agencies do."""
     revised = []
-    for agency in [a for a in registry.agencies if a.delivery == "file"][:n]:
+    for agency in [a for a in registry.agencies if a.delivery == "file"]:
+        if len(revised) == n:
+            break
         folder = landing / agency.kode / "penilaian"
-        src = sorted(p for p in folder.iterdir() if p.suffix == ".csv") or sorted(folder.iterdir())
-        if not src or src[0].suffix != ".csv":
+        src = sorted(p for p in folder.iterdir() if p.suffix == ".csv")
+        if not src:
             continue
         enc = agency.file_format("penilaian").encoding
         text = src[0].read_text(encoding=enc)

@@ -17,8 +17,15 @@ from expectations.mart_suites import (
     indikator_expectations,
     with_derived_columns,
 )
-from expectations.raw_suites import raw_files_expectations, raw_rows_expectations
+from expectations.raw_suites import (
+    expected_types,
+    profile_sql,
+    raw_files_expectations,
+    raw_profile_expectations,
+    raw_schema_expectations,
+)
 from expectations.runner import GateContext, SuiteOutcome
+from ingestion.rules import lit
 from ingestion.standard import Standard
 
 INDIKATOR = {"indikator_wilayah": "kode_wilayah", "indikator_instansi": "kode_instansi"}
@@ -28,7 +35,8 @@ def raw_gate(
     con: duckdb.DuckDBPyConnection, run_id: str, standard: Standard, cfg: dict, gx: GateContext
 ) -> dict[str, SuiteOutcome]:
     """Validate the files and rows loaded in run `run_id`. Returns outcomes by name:
-    'files' and one per dataset that received rows."""
+    'files', and per dataset that received rows, '<dataset>' (the per-agency profile of the
+    rows) and '<dataset>_schema' (columns and types of the raw table)."""
     files = read_frame(
         con,
         """SELECT kode_instansi || ': ' || file_name AS label, kode_instansi, dataset, rows_loaded,
@@ -41,21 +49,44 @@ def raw_gate(
         outcomes["files"] = gx.run(
             "raw_files", files, raw_files_expectations(cfg), label_column="label"
         )
-    for dataset in standard.datasets:
-        rows = read_frame(
-            con,
-            f"""SELECT r.* FROM raw.{dataset} r
-                JOIN raw.load_log l USING (file_sha256, kode_instansi)
-                WHERE l.run_id = ? AND l.dataset = ?""",
-            [run_id, dataset],
-        )
-        if rows.empty:
+    for name, dataset in standard.datasets.items():
+        if name not in set(files["dataset"]):
             continue
-        outcomes[dataset] = gx.run(
-            f"raw_{dataset}",
-            rows,
-            raw_rows_expectations(standard, dataset, cfg),
+        rows_sql = (
+            f"SELECT r.* FROM raw.{name} r JOIN raw.load_log l USING (file_sha256, kode_instansi) "
+            f"WHERE l.run_id = {lit(run_id)} AND l.dataset = {lit(name)}"
+        )
+        profile = read_frame(con, profile_sql(standard, dataset, rows_sql))
+        if profile.empty:
+            continue
+        outcomes[name] = gx.run(
+            f"raw_{name}",
+            profile,
+            raw_profile_expectations(standard, dataset, cfg),
             label_column="kode_instansi",
+        )
+        schema = read_frame(
+            con,
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
+            [name],
+        )
+        types = expected_types(dataset)
+        schema["expected_type"] = [
+            types.get(c, t) for c, t in zip(schema["column_name"], schema["data_type"], strict=True)
+        ]
+        missing = sorted(set(types) - set(schema["column_name"]))
+        for c in missing:  # a missing column is a row with no type at all
+            schema.loc[len(schema)] = {
+                "column_name": c,
+                "data_type": "(tidak ada)",
+                "expected_type": types[c],
+            }
+        outcomes[f"{name}_schema"] = gx.run(
+            f"raw_{name}_schema",
+            schema,
+            raw_schema_expectations(dataset, cfg),
+            label_column="column_name",
         )
     return outcomes
 

@@ -1,75 +1,119 @@
-"""Suites for raw batches: what ingestion loaded in one run, per dataset and per file."""
+"""Suites for raw batches: what ingestion loaded in one run, per agency and dataset.
+
+The rows are counted in DuckDB (one pass per dataset, grouped by agency), and GX validates the
+resulting batch profile: one row per agency with, per column and rule, how many rows break it.
+So the gate costs the same for 30,000 or 4 million employees, and a failure names the agency.
+"""
 
 from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
-from ingestion.standard import Standard
-
-# Frames come from expectations.frames.read_frame: text and dates as Python objects (GX then
-# checks each value's type), numbers as NumPy dtypes (float64 when a column holds NULLs).
-DTYPES = {
-    "nip": ["str"],
-    "text": ["str"],
-    "code": ["str"],
-    "golongan": ["str"],
-    "integer": ["int64", "int32", "float64"],
-    "number": ["float64"],
-    "date": ["date"],
-}
+from ingestion.rules import SQL_TYPES, ident, lit
+from ingestion.standard import Dataset, Standard
 
 
-def _meta(rule: str, severity: dict) -> dict:
-    return {"rule": rule, "severity": severity[rule]}
+def _meta(rule: str, severity: dict, column: str | None = None) -> dict:
+    return {"rule": rule, "severity": severity[rule], "column": column}
 
 
-def raw_rows_expectations(standard: Standard, dataset: str, cfg: dict) -> list:
-    """Rows of one dataset loaded in this run (label: kode_instansi)."""
-    sev = cfg["raw"]["severity"]
+def profile_checks(standard: Standard, dataset: Dataset) -> list[tuple[str, str, str, str]]:
+    """(profile column, rule, source column, SQL counting rows that break it)."""
     out = []
-    for col in standard.datasets[dataset].columns:
-        out.append(gxe.ExpectColumnToExist(column=col.name, meta=_meta("required_columns", sev)))
-        out.append(
-            gxe.ExpectColumnValuesToBeInTypeList(
-                column=col.name, type_list=DTYPES[col.type], meta=_meta("types", sev)
-            )
-        )
+    for col in dataset.columns:
+        c = ident(col.name)
         if col.required:
             out.append(
-                gxe.ExpectColumnValuesToNotBeNull(
-                    column=col.name, meta=_meta("required_columns", sev)
+                (
+                    f"{col.name}__kosong",
+                    "required_columns",
+                    col.name,
+                    f"count(*) FILTER (WHERE {c} IS NULL)",
                 )
             )
         if col.type == "code" and col.values:
+            allowed = ", ".join(lit(v) for v in col.values)
             out.append(
-                gxe.ExpectColumnValuesToBeInSet(
-                    column=col.name, value_set=list(col.values), meta=_meta("allowed_codes", sev)
+                (
+                    f"{col.name}__kode",
+                    "allowed_codes",
+                    col.name,
+                    f"count(*) FILTER (WHERE {c} NOT IN ({allowed}))",
                 )
             )
         if col.type == "golongan":
-            allowed = [g for v in standard.golongan.values() for g in v]
+            allowed = ", ".join(lit(g) for v in standard.golongan.values() for g in v)
             out.append(
-                gxe.ExpectColumnValuesToBeInSet(
-                    column=col.name, value_set=allowed, meta=_meta("allowed_codes", sev)
+                (
+                    f"{col.name}__kode",
+                    "allowed_codes",
+                    col.name,
+                    f"count(*) FILTER (WHERE {c} NOT IN ({allowed}))",
                 )
             )
         if col.type == "nip":
+            out.append((f"{col.name}__format", "nip_format", col.name,
+                        f"count(*) FILTER (WHERE NOT regexp_full_match({c}, '[0-9]{{18}}'))"))  # fmt: skip
+        bounds = []
+        if col.min is not None:
+            bounds.append(f"{c} < {col.min}")
+        if col.min_exclusive is not None:
+            bounds.append(f"{c} <= {col.min_exclusive}")
+        if col.max is not None:
+            bounds.append(f"{c} > {col.max}")
+        if bounds:
             out.append(
-                gxe.ExpectColumnValuesToMatchRegex(
-                    column=col.name, regex=r"^\d{18}$", meta=_meta("nip_format", sev)
-                )
-            )
-        if col.type in ("integer", "number") and (col.min is not None or col.max is not None):
-            out.append(
-                gxe.ExpectColumnValuesToBeBetween(
-                    column=col.name,
-                    min_value=col.min if col.min is not None else col.min_exclusive,
-                    max_value=col.max,
-                    strict_min=col.min_exclusive is not None,
-                    meta=_meta("allowed_codes", sev),
+                (
+                    f"{col.name}__rentang",
+                    "allowed_codes",
+                    col.name,
+                    f"count(*) FILTER (WHERE {' OR '.join(bounds)})",
                 )
             )
     return out
+
+
+def profile_sql(standard: Standard, dataset: Dataset, rows_sql: str) -> str:
+    counts = ", ".join(
+        f"{sql} AS {ident(name)}" for name, _, _, sql in profile_checks(standard, dataset)
+    )
+    return f"SELECT kode_instansi, count(*) AS baris, {counts} FROM ({rows_sql}) GROUP BY kode_instansi ORDER BY 1"
+
+
+def raw_profile_expectations(standard: Standard, dataset: Dataset, cfg: dict) -> list:
+    sev = cfg["raw"]["severity"]
+    return [
+        gxe.ExpectColumnValuesToBeBetween(
+            column=name, min_value=0, max_value=0, meta=_meta(rule, sev, column)
+        )
+        for name, rule, column, _ in profile_checks(standard, dataset)
+    ]
+
+
+def raw_schema_expectations(dataset: Dataset, cfg: dict) -> list:
+    """On information_schema of raw.<dataset>: every standard column exists with its type."""
+    sev = cfg["raw"]["severity"]
+    out = [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="column_name",
+            value_set=[c.name for c in dataset.columns] + ["file_sha256", "kode_instansi", "baris"],
+            meta=_meta("required_columns", sev),
+        )  # fmt: skip
+    ]
+    # one row per column of the table: its type must be the standard's
+    out.append(
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="data_type",
+            column_B="expected_type",
+            ignore_row_if="either_value_is_missing",
+            meta=_meta("types", sev),
+        )
+    )
+    return out
+
+
+def expected_types(dataset: Dataset) -> dict[str, str]:
+    return {c.name: SQL_TYPES[c.type] for c in dataset.columns}
 
 
 def raw_files_expectations(cfg: dict) -> list:

@@ -90,7 +90,9 @@ class GateContext:
                     rule=cfg.meta.get("rule", cfg.type),
                     severity=cfg.meta.get("severity", "block"),
                     expectation=cfg.type,
-                    column=cfg.kwargs.get("column") or cfg.kwargs.get("column_A"),
+                    column=cfg.meta.get("column")
+                    or cfg.kwargs.get("column")
+                    or cfg.kwargs.get("column_A"),
                     unexpected_count=int((r.result or {}).get("unexpected_count") or 0),
                     examples=examples,
                 )

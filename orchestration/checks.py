@@ -67,6 +67,19 @@ def check_result(
     )
 
 
+def merge(*parts: SuiteOutcome | None) -> SuiteOutcome | None:
+    """One check result from several suites on the same asset."""
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    return SuiteOutcome(
+        " + ".join(p.suite for p in parts),
+        sum(p.rows for p in parts),
+        sum(p.evaluated for p in parts),
+        [f for p in parts for f in p.failures],
+    )
+
+
 def gx_context(warehouse: WarehouseResource) -> GateContext:
     return GateContext(Path(warehouse.gx_root))
 
@@ -99,7 +112,11 @@ def raw_batches_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRe
     docs = gx.build_docs()
     context.log.info(f"GX Data Docs: {docs}")
     for ds in DATASETS:
-        yield check_result(AssetKey(["raw", ds]), "gx_raw_batch", outcomes.get(ds))
+        yield check_result(
+            AssetKey(["raw", ds]),
+            "gx_raw_batch",
+            merge(outcomes.get(ds), outcomes.get(f"{ds}_schema")),
+        )
     yield check_result(AssetKey(["raw", "load_log"]), "gx_raw_files", outcomes.get("files"))
 
 
