@@ -109,7 +109,3 @@ def personal_data_expectations(cfg: dict, string_columns: list[str]) -> list:
         )
         for c in string_columns
     ]
-
-
-def personal_columns(columns: list[str]) -> list[str]:
-    return [c for c in columns if PERSONAL_COLUMNS.match(c)]

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ingestion.readers import READERS
 from ingestion.registry import Agency
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -23,20 +22,16 @@ class LandedFile:
 
 
 def files_for(landing: Path, agency: Agency, dataset: str) -> list[LandedFile]:
+    """Every file an agency dropped for a dataset (hidden files, e.g. partial uploads, aside).
+    A file of an unknown type is still a submission: the loader quarantines it with its reason."""
     folder = landing / agency.kode / dataset
     if not folder.is_dir():
         return []
-    out = []
-    for p in sorted(folder.iterdir()):
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in READERS:
-            out.append(LandedFile(p, agency.kode, dataset, str(p.relative_to(landing))))
-    # an unknown file type is still a submission: it is quarantined, not ignored
-    out += [
+    return [
         LandedFile(p, agency.kode, dataset, str(p.relative_to(landing)))
         for p in sorted(folder.iterdir())
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in READERS
+        if p.is_file() and not p.name.startswith(".")
     ]
-    return out
 
 
 def submission_time(path: Path, agency: Agency, dataset: str) -> dt.datetime:

@@ -13,7 +13,6 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from orchestration.resources import WarehouseResource
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-PUBLISHED_MARTS = {"indikator_wilayah", "indikator_instansi"}
 # the dbt installed beside this Python (works without an activated virtualenv)
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
