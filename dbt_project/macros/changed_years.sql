@@ -1,14 +1,15 @@
 {#-
-  Incremental facts rebuild only the years that received data since their last build.
-  Every incremental fact carries _dimuat_sampai: the latest load time in raw.load_log when it
-  was built. On an incremental run, the years to rebuild are those of rows in files loaded
-  after that. A full refresh (dbt build --full-refresh) rebuilds every year.
+  Incremental facts rebuild only the years that received data since their last build, from the
+  datasets the fact depends on. Every incremental fact carries _dimuat_sampai: the latest load
+  time in raw.load_log when it was built. On an incremental run, the years to rebuild are those
+  of rows in files of `datasets` loaded after that. A full refresh (dbt build --full-refresh)
+  rebuilds every year (needed after a registry or pseudonym-key change).
 -#}
 {% macro load_watermark() -%}
     (select max(loaded_at) from {{ source('raw', 'load_log') }})
 {%- endmacro %}
 
-{% macro changed_years_filter(year_column='tahun') -%}
+{% macro changed_years_filter(year_column, datasets) -%}
     {%- if is_incremental() %}
     where {{ year_column }} in (
         with since as (select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') as t from {{ this }}),
@@ -16,10 +17,12 @@
             select file_sha256, kode_instansi, dataset from {{ source('raw', 'load_log') }}
             where loaded_at > (select t from since)
         )
-        select tahun from {{ source('raw', 'pegawai') }} join new_files using (file_sha256, kode_instansi) where dataset = 'pegawai'
-        union select tahun from {{ source('raw', 'penilaian') }} join new_files using (file_sha256, kode_instansi) where dataset = 'penilaian'
-        union select year(tanggal_selesai) from {{ source('raw', 'pelatihan') }} join new_files using (file_sha256, kode_instansi) where dataset = 'pelatihan'
-        union select year(tanggal_survei) from {{ source('raw', 'survei') }} join new_files using (file_sha256, kode_instansi) where dataset = 'survei'
+        {%- set year_of = {'pegawai': 'tahun', 'penilaian': 'tahun',
+                           'pelatihan': 'year(tanggal_selesai)', 'survei': 'year(tanggal_survei)'} %}
+        {%- for ds in datasets %}
+        {% if not loop.first %}union {% endif %}select {{ year_of[ds] }} from {{ source('raw', ds) }}
+            join new_files using (file_sha256, kode_instansi) where dataset = '{{ ds }}'
+        {%- endfor %}
     )
     {%- endif %}
 {%- endmacro %}

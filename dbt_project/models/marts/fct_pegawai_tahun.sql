@@ -19,4 +19,4 @@ select
 from {{ ref('int_pegawai_tahun') }} as pt
 left join {{ ref('int_penilaian_berlaku') }} as p on p.nip = pt.nip and p.tahun = pt.tahun
 left join {{ ref('int_jp_pegawai_tahun') }} as jp on jp.nip = pt.nip and jp.tahun = pt.tahun
-{{ changed_years_filter('pt.tahun') }}
+{{ changed_years_filter('pt.tahun', ['pegawai', 'penilaian', 'pelatihan']) }}

@@ -14,4 +14,4 @@ select
     jp,
     penyelenggara
 from {{ ref('int_pelatihan_berlaku') }}
-{{ changed_years_filter('tahun') }}
+{{ changed_years_filter('tahun', ['pegawai', 'pelatihan']) }}

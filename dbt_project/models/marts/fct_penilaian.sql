@@ -13,4 +13,4 @@ select
     predikat_instansi is null or predikat_instansi = predikat as predikat_sesuai,
     tanggal_penilaian
 from {{ ref('int_penilaian_berlaku') }}
-{{ changed_years_filter('tahun') }}
+{{ changed_years_filter('tahun', ['pegawai', 'penilaian']) }}

@@ -14,4 +14,4 @@ select
     pekerjaan,
     u1, u2, u3, u4, u5, u6, u7, u8, u9
 from {{ ref('stg_raw__survei') }}
-{{ changed_years_filter('tahun') }}
+{{ changed_years_filter('tahun', ['survei']) }}
