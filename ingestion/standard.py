@@ -27,7 +27,6 @@ class Column:
 @dataclass(frozen=True)
 class Dataset:
     name: str
-    year_from: str
     columns: tuple[Column, ...]
     cross_column_rules: tuple[str, ...] = field(default=())
 
@@ -67,7 +66,6 @@ def load_standard(path: Path = STANDARD_FILE) -> Standard:
             )
         datasets[name] = Dataset(
             name=name,
-            year_from=spec["year_from"],
             columns=tuple(cols),
             cross_column_rules=tuple(raw.get("cross_column_rules", {}).get(name, ())),
         )

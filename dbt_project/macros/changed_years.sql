@@ -17,10 +17,8 @@
             select file_sha256, kode_instansi, dataset from {{ source('raw', 'load_log') }}
             where loaded_at > (select t from since)
         )
-        {%- set year_of = {'pegawai': 'tahun', 'penilaian': 'tahun',
-                           'pelatihan': 'year(tanggal_selesai)', 'survei': 'year(tanggal_survei)'} %}
         {%- for ds in datasets %}
-        {% if not loop.first %}union {% endif %}select {{ year_of[ds] }} from {{ source('raw', ds) }}
+        {% if not loop.first %}union {% endif %}select {{ row_year(ds) }} from {{ source('raw', ds) }}
             join new_files using (file_sha256, kode_instansi) where dataset = '{{ ds }}'
         {%- endfor %}
     )

@@ -1,15 +1,16 @@
 {#-
   The submission rule of the standard: for an agency, dataset and year, the latest submission
-  replaces all earlier ones. `relation` is a raw table; `year_expr` gives a row's year.
+  replaces all earlier ones. `relation` is the raw table of `dataset`; a row's year is
+  row_year(dataset).
   A file belongs to the years of the rows loaded from it; a quarantined file has no rows,
   so it replaces nothing. Ties on submission time go to the file loaded last.
   Returns the rows of the winning file for each (agency, year), with submitted_at.
 -#}
-{% macro latest_submission(relation, dataset, year_expr) %}
+{% macro latest_submission(relation, dataset) %}
     with rows_with_file as (
         select
             r.*,
-            cast({{ year_expr }} as integer) as tahun_data,
+            cast({{ row_year(dataset, 'r') }} as integer) as tahun_data,
             l.submitted_at,
             l.loaded_at
         from {{ relation }} as r

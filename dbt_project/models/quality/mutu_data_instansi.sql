@@ -2,10 +2,11 @@
 -- when, how much was rejected, how many findings. A file counts for every year it has rows
 -- for; quarantined files (no rows, so no year) are counted per agency in every year.
 with file_years as (
-    select distinct file_sha256, kode_instansi, 'pegawai' as dataset, tahun from {{ source('raw', 'pegawai') }}
-    union select distinct file_sha256, kode_instansi, 'penilaian', tahun from {{ source('raw', 'penilaian') }}
-    union select distinct file_sha256, kode_instansi, 'pelatihan', year(tanggal_selesai) from {{ source('raw', 'pelatihan') }}
-    union select distinct file_sha256, kode_instansi, 'survei', year(tanggal_survei) from {{ source('raw', 'survei') }}
+    {%- for ds in ['pegawai', 'penilaian', 'pelatihan', 'survei'] %}
+    {% if not loop.first %}union {% endif %}select distinct file_sha256, kode_instansi, '{{ ds }}' as dataset,
+        {{ row_year(ds) }} as tahun
+    from {{ source('raw', ds) }}
+    {%- endfor %}
 ),
 
 files as (

@@ -1,6 +1,6 @@
 -- Roster rows of the latest submission per agency and year.
 with latest as (
-    {{ latest_submission(source('raw', 'pegawai'), 'pegawai', 'r.tahun') }}
+    {{ latest_submission(source('raw', 'pegawai'), 'pegawai') }}
 )
 
 select

@@ -1,7 +1,7 @@
 -- Training rows of the latest submission per agency and year; a training's year is the
 -- year of tanggal_selesai (a course that crosses New Year counts in the year it ends).
 with latest as (
-    {{ latest_submission(source('raw', 'pelatihan'), 'pelatihan', 'year(r.tanggal_selesai)') }}
+    {{ latest_submission(source('raw', 'pelatihan'), 'pelatihan') }}
 )
 
 select

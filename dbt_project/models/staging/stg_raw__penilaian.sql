@@ -1,7 +1,7 @@
 -- Appraisal rows of the latest submission per agency and year, with the predikat computed
 -- from the two ratings (seed predikat_matrix) beside the one the agency sent.
 with latest as (
-    {{ latest_submission(source('raw', 'penilaian'), 'penilaian', 'r.tahun') }}
+    {{ latest_submission(source('raw', 'penilaian'), 'penilaian') }}
 )
 
 select

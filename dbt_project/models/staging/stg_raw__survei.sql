@@ -1,6 +1,6 @@
 -- SKM responses of the latest submission per agency and year (year of tanggal_survei).
 with latest as (
-    {{ latest_submission(source('raw', 'survei'), 'survei', 'year(r.tanggal_survei)') }}
+    {{ latest_submission(source('raw', 'survei'), 'survei') }}
 )
 
 select
