@@ -1,6 +1,7 @@
 """Benchmark the nightly refresh at province and national sizes (not part of the tests).
 
-usage: python -m benchmarks.run [gorontalo] [jawa_barat] [--out BENCHMARKS.md] [--work DIR]
+usage: python -m benchmarks.run [gorontalo] [jawa_barat] [national] [--work DIR] [--json FILE]
+                                [--keep-data] [--generate-only]
 
 For each size: generate the demo data (two years, ~3 trainings and ~1 survey response per
 employee-year, the demo's mix of formats), then measure wall time and peak memory of
@@ -14,6 +15,7 @@ set of any process of the step (dbt runs in a child process of the refresh).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -25,10 +27,10 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.registry import synthetic_registry
+from benchmarks.registry import national_registry, national_wilayah, synthetic_registry
 from ingestion.demo.api_server import DemoApiServer
-from ingestion.demo.generate import generate
-from ingestion.registry import load_registry
+from ingestion.demo.generate import DemoSummary, generate
+from ingestion.registry import WILAYAH_SEED, Agency, Registry, load_registry
 from ingestion.settings import PROJECT_ROOT
 
 SIZES = {
@@ -39,13 +41,16 @@ SIZES = {
         "registry": PROJECT_ROOT / "config" / "agencies.yaml",
     },
     "jawa_barat": {"kode": "32", "employees": 440_000, "agencies": 60, "registry": None},
+    "national": {"kode": None, "employees": 4_300_000, "agencies": 552, "registry": None},
 }
 TOKEN = "bench-token"
 
 
-def measured(cmd: list[str], env: dict) -> dict:
+def measured(cmd: list[str], env: dict, cwd: Path = PROJECT_ROOT) -> dict:
     t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-v", *cmd], env=env, capture_output=True, text=True)
+    p = subprocess.run(
+        ["/usr/bin/time", "-v", *cmd], env=env, cwd=cwd, capture_output=True, text=True
+    )
     wall = time.perf_counter() - t
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
     return {
@@ -77,16 +82,71 @@ def revise(landing: Path, registry, n: int = 3) -> list[str]:
     return revised
 
 
-def run_size(name: str, work: Path) -> dict:
-    spec = SIZES[name]
-    home = work / name
+def project_copy(home: Path) -> Path:
+    """The national size runs from a copy of the project whose region seed holds every
+    kabupaten/kota (synthetic where the product's seed has none), see benchmarks.registry."""
+    proj = home / "project"
+    skip = shutil.ignore_patterns(
+        ".git", ".venv", "var", "target", "logs", "__pycache__", "*.duckdb"
+    )
+    shutil.copytree(PROJECT_ROOT, proj, ignore=skip)
+    national_wilayah(proj / "dbt_project" / "seeds" / "wilayah.csv")
+    return proj
+
+
+def generate_by_province(registry: Registry, home: Path, size: int) -> DemoSummary:
+    """The national population in one part per province (bounded memory); NIPs never
+    repeat across parts. Each part's size follows its agencies (kabupaten/kota weigh 3)."""
+    provinces: dict[str, list[Agency]] = {}
+    for a in registry.agencies:
+        provinces.setdefault(a.kode_wilayah[:2], []).append(a)
+    weight = {
+        p: sum(3 if a.jenis == "kabupaten_kota" else 1 for a in ags) for p, ags in provinces.items()
+    }
+    total = sum(weight.values())
+    files: list[str] = []
+    for k, (prov, agencies) in enumerate(sorted(provinces.items())):
+        part = dataclasses.replace(registry, agencies=tuple(agencies))
+        n = round(size * weight[prov] / total)
+        s = generate(part, home, n, seed=7 + k, clean=k == 0, nip_offset=k * 25)
+        files += s.files
+        print(
+            f"generated {prov}: {n} employees, {len(agencies)} agencies",
+            file=sys.stderr,
+            flush=True,
+        )
+    return DemoSummary(s.landing, s.api_dir, files, size)
+
+
+def reset(home: Path, keep_data: bool) -> dict | None:
+    """An empty home, or (keep_data) one that keeps the generated landing files and API
+    data of an earlier run of this size (generation takes long at national size) but
+    nothing the pipeline wrote."""
+    marker = home / "generated.json"
+    if keep_data and marker.exists():
+        for p in home.iterdir():
+            if p.name not in ("landing", "api", "generated.json"):
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
+        for p in (home / "landing").rglob("revisi_*"):
+            p.unlink()
+        return json.loads(marker.read_text())
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
+    return None
+
+
+def run_size(name: str, work: Path, keep_data: bool = False, generate_only: bool = False) -> dict:
+    spec = SIZES[name]
+    home = work / name
+    kept = reset(home, keep_data)
     server_port = 18765
-    reg_path = spec["registry"] or synthetic_registry(
-        spec["kode"], spec["agencies"], home / "agencies.yaml", server_port
-    )
-    if spec["registry"]:
+    proj = PROJECT_ROOT
+    wilayah_seed = WILAYAH_SEED
+    if name == "national":
+        proj = project_copy(home)
+        wilayah_seed = proj / "dbt_project" / "seeds" / "wilayah.csv"
+        reg_path = national_registry(wilayah_seed, home / "agencies.yaml", server_port)
+    elif spec["registry"]:
         text = (
             Path(spec["registry"])
             .read_text()
@@ -94,10 +154,23 @@ def run_size(name: str, work: Path) -> dict:
         )
         reg_path = home / "agencies.yaml"
         reg_path.write_text(text.replace("KINERJA_TOKEN_KOTA_GORONTALO", "KINERJA_TOKEN_BENCH"))
-    registry = load_registry(reg_path)
+    else:
+        reg_path = synthetic_registry(
+            spec["kode"], spec["agencies"], home / "agencies.yaml", server_port
+        )
+    registry = load_registry(reg_path, wilayah_seed)
     t = time.perf_counter()
-    summary = generate(registry, home, size=spec["employees"])
-    gen_s = round(time.perf_counter() - t, 1)
+    if kept:
+        summary = DemoSummary(home / "landing", home / "api", kept["files"], spec["employees"])
+    elif name == "national":
+        summary = generate_by_province(registry, home, spec["employees"])
+    else:
+        summary = generate(registry, home, size=spec["employees"])
+    gen_s = kept["generate_s"] if kept else round(time.perf_counter() - t, 1)
+    marker = {"generate_s": gen_s, "files": summary.files}
+    (home / "generated.json").write_text(json.dumps(marker))
+    if generate_only:
+        return {"size": name, "generate_s": gen_s, "files": len(summary.files)}
     env = {**os.environ, "KINERJA_HOME": str(home), "KINERJA_REGISTRY": str(reg_path),
            "KINERJA_PSEUDONYM_KEY": "benchmark-pseudonym-key", "KINERJA_TOKEN_BENCH": TOKEN,
            "DAGSTER_HOME": str(home / "dagster_home"), "GX_ANALYTICS_ENABLED": "false",
@@ -105,22 +178,31 @@ def run_size(name: str, work: Path) -> dict:
     cli = [sys.executable, "-m", "ingestion.cli", "refresh"]
     result = {"size": name, "employees": spec["employees"], "agencies": len(registry.agencies), "generate_s": gen_s,
               "files": len(summary.files) + 4, "landing_mb": round(sum(p.stat().st_size for p in (home / "landing").rglob("*") if p.is_file()) / 2**20)}  # fmt: skip
+    print(json.dumps(result), file=sys.stderr, flush=True)
     with DemoApiServer(summary.api_dir, port=server_port, token=TOKEN):
-        result["full"] = measured(cli, env)
+        result["full"] = measured(cli, env, proj)
+        print(json.dumps(_brief(result["full"])), file=sys.stderr, flush=True)
         revised = revise(home / "landing", registry)
-        result["incremental"] = measured(cli, {**env})
+        result["incremental"] = measured(cli, {**env}, proj)
         result["incremental"]["revised_agencies"] = revised
+        print(json.dumps(_brief(result["incremental"])), file=sys.stderr, flush=True)
     # lower bound: compile the models against an empty warehouse (no incremental filters)
     # the same file name as the lower bound database, so compiled names resolve there
     (home / "compile").mkdir(exist_ok=True)
     compile_env = {**env, "KINERJA_WAREHOUSE": str(home / "compile" / "lower_bound.duckdb")}
     subprocess.run([str(Path(sys.executable).parent / "dbt"), "compile", "--quiet", "--project-dir",
-                    str(PROJECT_ROOT / "dbt_project"), "--profiles-dir", str(PROJECT_ROOT / "dbt_project")],
+                    str(proj / "dbt_project"), "--profiles-dir", str(proj / "dbt_project")],
                    env=compile_env, check=True)  # fmt: skip
-    lb = measured([sys.executable, "-m", "benchmarks.lower_bound", str(home), str(reg_path)], env)
+    lb = measured(
+        [sys.executable, "-m", "benchmarks.lower_bound", str(home), str(reg_path)], env, proj
+    )
     lb.update(json.loads(lb["stdout"].strip().splitlines()[-1]))
     result["lower_bound"] = lb
     return result
+
+
+def _brief(step: dict) -> dict:
+    return {k: v for k, v in step.items() if k not in ("stdout", "stderr")}
 
 
 def machine() -> str:
@@ -132,12 +214,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("sizes", nargs="*", default=["gorontalo", "jawa_barat"], choices=list(SIZES))
     ap.add_argument("--work", default=str(PROJECT_ROOT / "var" / "bench"))
+    ap.add_argument("--keep-data", action="store_true", help="reuse data generated earlier")
+    ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--json", default=str(PROJECT_ROOT / "var" / "bench" / "results.json"))
     args = ap.parse_args()
     work = Path(args.work)
     results = []
     for name in args.sizes:
-        r = run_size(name, work)
+        r = run_size(name, work, args.keep_data, args.generate_only)
         results.append(r)
         brief = {
             k: (

@@ -80,7 +80,10 @@ class Agency:
 
 @dataclass(frozen=True)
 class Registry:
-    kode_provinsi: str
+    """A provincial BKD's agencies (kode_provinsi set), or a national registry (cakupan:
+    nasional) whose agencies may sit in any province; kode_provinsi is then None."""
+
+    kode_provinsi: str | None
     nama_provinsi: str
     agencies: tuple[Agency, ...]
     path: Path
@@ -142,7 +145,7 @@ def _parse_format(path: Path, where: str, layers: list[dict[str, Any]]) -> FileF
     return FileFormat(**merged)
 
 
-def load_registry(path: str | Path) -> Registry:
+def load_registry(path: str | Path, wilayah_seed: Path = WILAYAH_SEED) -> Registry:
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -152,11 +155,16 @@ def load_registry(path: str | Path) -> Registry:
         raise RegistryError(f"{path}: not valid YAML: {e}") from e
     if not isinstance(raw, dict):
         raise RegistryError(f"{path}: must be a mapping with 'provinsi' and 'agencies'")
-    _check_keys(path, "top level", raw, {"provinsi", "common", "agencies"})
-    wilayah = load_wilayah()
+    _check_keys(path, "top level", raw, {"provinsi", "cakupan", "common", "agencies"})
+    wilayah = load_wilayah(wilayah_seed)
+    national = raw.get("cakupan") == "nasional"
+    if raw.get("cakupan") not in (None, "provinsi", "nasional"):
+        raise _fail(path, "cakupan", "must be 'provinsi' (the default) or 'nasional'")
+    if national and raw.get("provinsi"):
+        raise _fail(path, "provinsi", "a national registry (cakupan: nasional) has no province")
     prov = raw.get("provinsi") or {}
-    kode_prov = str(prov.get("kode_wilayah", ""))
-    if kode_prov not in wilayah or "." in kode_prov:
+    kode_prov = None if national else str(prov.get("kode_wilayah", ""))
+    if not national and (kode_prov not in wilayah or "." in kode_prov):
         raise _fail(path, "provinsi", f"kode_wilayah {kode_prov!r} is not a province code")
     common = raw.get("common") or {}
     _check_keys(path, "common", common, FORMAT_KEYS)
@@ -179,12 +187,13 @@ def load_registry(path: str | Path) -> Registry:
         kw = str(a["kode_wilayah"])
         if not WILAYAH_RE.match(kw) or kw not in wilayah:
             raise _fail(path, where, f"kode_wilayah {kw!r} is not a known region code")
-        if kw.split(".")[0] != kode_prov:
+        if not national and kw.split(".")[0] != kode_prov:
             raise _fail(path, where, f"kode_wilayah {kw!r} is outside province {kode_prov}")
-        jenis = a.get("jenis", "opd_provinsi" if kw == kode_prov else "kabupaten_kota")
+        province_level = "." not in kw
+        jenis = a.get("jenis", "opd_provinsi" if province_level else "kabupaten_kota")
         if jenis not in JENIS:
             raise _fail(path, where, f"jenis must be one of {sorted(JENIS)}")
-        if (jenis == "opd_provinsi") != (kw == kode_prov):
+        if (jenis == "opd_provinsi") != province_level:
             raise _fail(path, where, f"jenis {jenis!r} does not fit kode_wilayah {kw!r}")
         delivery = a.get("delivery", "file")
         if delivery not in DELIVERY:
@@ -225,4 +234,5 @@ def load_registry(path: str | Path) -> Registry:
         agencies.append(Agency(kode, str(a["nama"]), kw, jenis, delivery, formats, api, po))
     if not agencies:
         raise RegistryError(f"{path}: no agencies")
-    return Registry(kode_prov, str(prov.get("nama", wilayah[kode_prov])), tuple(agencies), path)
+    nama = "Nasional" if national else str(prov.get("nama", wilayah[kode_prov]))
+    return Registry(kode_prov, nama, tuple(agencies), path)

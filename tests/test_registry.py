@@ -61,3 +61,24 @@ def test_registry_errors_name_the_agency_and_the_key(tmp_path, agency, message):
         load_registry(_write(tmp_path, doc))
     assert message in str(e.value)
     assert "agency #1" in str(e.value)
+
+
+def test_a_national_registry_spans_provinces(tmp_path):
+    doc = {
+        "cakupan": "nasional",
+        "agencies": [
+            {"kode": "PROV-75", "nama": "BKD Gorontalo", "kode_wilayah": "75"},
+            {"kode": "KAB-3201", "nama": "BKPSDM Bogor", "kode_wilayah": "32.01"},
+            {"kode": "PROV-11", "nama": "BKA Aceh", "kode_wilayah": "11"},
+        ],
+    }
+    reg = load_registry(_write(tmp_path, doc))
+    assert reg.kode_provinsi is None
+    assert [a.jenis for a in reg.agencies] == ["opd_provinsi", "kabupaten_kota", "opd_provinsi"]
+    # a provincial registry still refuses an agency of another province
+    doc = {"provinsi": {"kode_wilayah": "75"}, "agencies": doc["agencies"][:2]}
+    with pytest.raises(RegistryError, match="outside province 75"):
+        load_registry(_write(tmp_path, doc))
+    doc = {"cakupan": "nasional", "provinsi": {"kode_wilayah": "75"}, "agencies": []}
+    with pytest.raises(RegistryError, match="has no province"):
+        load_registry(_write(tmp_path, doc))

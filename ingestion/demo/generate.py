@@ -35,8 +35,10 @@ class DemoSummary:
     employees: int = 0
 
 
-def _std_frames(registry: Registry, size: int, seed: int) -> dict[str, pd.DataFrame]:
-    people = pop.employees(registry, size, seed)
+def _std_frames(
+    registry: Registry, size: int, seed: int, nip_offset: int = 0
+) -> dict[str, pd.DataFrame]:
+    people = pop.employees(registry, size, seed, nip_offset)
     roster = pop.rosters(people, YEARS, seed, registry.codes)
     return {
         "pegawai": roster,
@@ -142,14 +144,23 @@ def _set_mtime(path: Path, when: dt.datetime) -> None:
     os.utime(path, (ts, ts))
 
 
-def generate(registry: Registry, out: Path, size: int = 32000, seed: int = 7) -> DemoSummary:
-    """Write <out>/landing (files) and <out>/api (what the API agencies serve)."""
+def generate(
+    registry: Registry,
+    out: Path,
+    size: int = 32000,
+    seed: int = 7,
+    *,
+    clean: bool = True,
+    nip_offset: int = 0,
+) -> DemoSummary:
+    """Write <out>/landing (files) and <out>/api (what the API agencies serve). With
+    clean=False the landing area is added to (a population generated in parts)."""
     landing, api_dir = out / "landing", out / "api"
     for d in (landing, api_dir):
-        if d.exists():
+        if d.exists() and clean:
             shutil.rmtree(d)
-        d.mkdir(parents=True)
-    frames = _std_frames(registry, size, seed)
+        d.mkdir(parents=True, exist_ok=True)
+    frames = _std_frames(registry, size, seed, nip_offset)
     summary = DemoSummary(landing, api_dir, employees=size)
     rng = np.random.default_rng(seed + 9)
     quirks = _quirks(registry)

@@ -91,8 +91,10 @@ def _name_pool(seed: int, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
-def employees(registry: Registry, size: int, seed: int) -> pd.DataFrame:
-    """One row per person: home agency in the first year, identity and NIP."""
+def employees(registry: Registry, size: int, seed: int, nip_offset: int = 0) -> pd.DataFrame:
+    """One row per person: home agency in the first year, identity and NIP. Populations
+    generated in several parts (one per province) pass distinct `nip_offset`s, which shift
+    the NIP's 3-digit sequence number so that parts never share an NIP."""
     rng = np.random.default_rng(seed)
     codes = np.array(registry.codes)
     # regional governments are larger than single provincial OPD
@@ -112,7 +114,7 @@ def employees(registry: Registry, size: int, seed: int) -> pd.DataFrame:
         + pd.Series(rng.integers(1, 100, size)).astype(str).str.zfill(2).to_numpy(),
     )
     prefix = pd.Series(bstr + middle + gender.astype(str))
-    seq = prefix.groupby(prefix).cumcount() + 1
+    seq = prefix.groupby(prefix).cumcount() + 1 + nip_offset
     nip = (prefix + seq.astype(str).str.zfill(3)).to_numpy()
     first, last = _name_pool(seed)
     nama = first[rng.integers(0, len(first), size)] + " " + last[rng.integers(0, len(last), size)]
