@@ -1,18 +1,124 @@
-"""Ingest one agency: pull its API (if it has one), then load every landed file."""
+"""Ingest agencies: pull their APIs, then load every landed file.
+
+Reading a file (CSV, Excel, JSON into text cells) is most of the work and needs no
+database, so files are read in a pool of worker processes while this process, the only
+DuckDB writer, checks and loads the files already read, in submission order.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from ingestion.api_client import pull_dataset
+from ingestion.api_client import ApiError, pull_dataset
 from ingestion.landing import files_for, submission_time
-from ingestion.load import FileResult, ingest_file
+from ingestion.load import FileResult, PreparedFile, load_prepared, prepare_file, read_prepared
 from ingestion.registry import Agency
 from ingestion.schema import ensure_raw_schema
 from ingestion.standard import DATASETS, load_standard
+
+# below this many bytes to read, starting worker processes costs more than it saves
+POOL_MIN_BYTES = 16 * 2**20
+
+
+@dataclass
+class AgencyOutcome:
+    results: list[FileResult] = field(default_factory=list)
+    error: Exception | None = None  # the agency's API or landing area could not be read
+
+
+def read_workers() -> int:
+    """KINERJA_READ_WORKERS, else one per core."""
+    return int(os.environ.get("KINERJA_READ_WORKERS", os.cpu_count() or 1))
+
+
+def ingest_agencies(
+    con: duckdb.DuckDBPyConnection,
+    agencies: Iterable[Agency],
+    *,
+    landing: Path,
+    archive: Path,
+    datasets: Iterable[str] = DATASETS,
+    run_id: str | None = None,
+    log: Callable[[str], None] = lambda _m: None,
+    workers: int | None = None,
+) -> dict[str, AgencyOutcome]:
+    """Every agency's outcome; one agency's unreachable API or unreadable landing folder is
+    recorded in its outcome and does not stop the others."""
+    standard = load_standard()
+    ensure_raw_schema(con, standard)
+    outcomes: dict[str, AgencyOutcome] = {}
+    pending: list[PreparedFile] = []
+    for agency in agencies:
+        outcome = outcomes[agency.kode] = AgencyOutcome()
+        try:
+            for dataset in datasets:
+                if agency.delivery == "api":
+                    pulled = pull_dataset(agency, dataset, landing)
+                    if pulled:
+                        log(f"{agency.kode}/{dataset}: pulled API into {pulled.name}")
+                for f in files_for(landing, agency, dataset):
+                    prepared = prepare_file(
+                        con,
+                        path=f.path,
+                        file_name=f.relative_name,
+                        agency=agency,
+                        dataset=dataset,
+                        archive_root=archive,
+                        submitted_at=submission_time(f.path, agency, dataset),
+                    )
+                    if isinstance(prepared, FileResult):
+                        outcome.results.append(prepared)
+                    else:
+                        pending.append(prepared)
+        except (ApiError, OSError) as e:
+            # files landed before the failure are loaded; the rest waits for the next run
+            outcome.error = e
+    for prepared, raw in _read_all(pending, workers):
+        res = load_prepared(con, prepared, raw, standard=standard, run_id=run_id)
+        log(
+            f"{res.file_name}: {res.status}, read {res.rows_read}, "
+            f"loaded {res.rows_loaded}, rejected {res.rows_rejected}"
+            + (f" ({res.reason})" if res.reason else "")
+        )
+        outcomes[prepared.agency.kode].results.append(res)
+    return outcomes
+
+
+def _read_all(pending: list[PreparedFile], workers: int | None) -> Iterator[tuple]:
+    """(prepared, raw file) in the order given, read ahead by a pool of worker processes
+    when there is enough to read; at most two files per worker wait in memory."""
+    workers = read_workers() if workers is None else workers
+    if workers < 2 or len(pending) < 2 or sum(p.size for p in pending) < POOL_MIN_BYTES:
+        for prepared in pending:
+            yield prepared, read_prepared(prepared)
+        return
+    # spawn: the caller may be a threaded server (Dagster), where fork is unsafe
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        yield from _read_ahead(pool, pending, window=2 * workers)
+
+
+def _read_ahead(pool: Executor, pending: list[PreparedFile], window: int) -> Iterator[tuple]:
+    queue: deque = deque()
+    todo = iter(pending)
+    for prepared in todo:
+        queue.append((prepared, pool.submit(read_prepared, prepared)))
+        if len(queue) >= window:
+            break
+    while queue:
+        prepared, future = queue.popleft()
+        nxt = next(todo, None)
+        if nxt is not None:
+            queue.append((nxt, pool.submit(read_prepared, nxt)))
+        yield prepared, future.result()
 
 
 def ingest_agency(
@@ -24,35 +130,16 @@ def ingest_agency(
     datasets: Iterable[str] = DATASETS,
     run_id: str | None = None,
     log: Callable[[str], None] = lambda _m: None,
+    workers: int | None = None,
 ) -> list[FileResult]:
-    standard = load_standard()
-    ensure_raw_schema(con, standard)
-    results = []
-    for dataset in datasets:
-        if agency.delivery == "api":
-            pulled = pull_dataset(agency, dataset, landing)
-            if pulled:
-                log(f"{agency.kode}/{dataset}: pulled API into {pulled.name}")
-        for f in files_for(landing, agency, dataset):
-            res = ingest_file(
-                con,
-                path=f.path,
-                file_name=f.relative_name,
-                agency=agency,
-                dataset=dataset,
-                standard=standard,
-                archive_root=archive,
-                submitted_at=submission_time(f.path, agency, dataset),
-                run_id=run_id,
-            )
-            if res.status != "skipped":
-                log(
-                    f"{f.relative_name}: {res.status}, read {res.rows_read}, "
-                    f"loaded {res.rows_loaded}, rejected {res.rows_rejected}"
-                    + (f" ({res.reason})" if res.reason else "")
-                )
-            results.append(res)
-    return results
+    """One agency; raises ApiError/OSError when its API or landing folder cannot be read."""
+    outcome = ingest_agencies(
+        con, [agency], landing=landing, archive=archive, datasets=datasets,
+        run_id=run_id, log=log, workers=workers,
+    )[agency.kode]  # fmt: skip
+    if outcome.error:
+        raise outcome.error
+    return outcome.results
 
 
 SUMMARY_SQL = """

@@ -4,6 +4,10 @@ For every file: rows read = rows loaded + rows rejected (the load_log enforces i
 writes for a file happen in one DuckDB transaction, so a run killed half-way leaves no
 trace of that file, and running again loads it exactly once. A file already in the
 load_log (same bytes, agency and dataset) is skipped.
+
+Three steps: `prepare_file` archives the original (and skips bytes loaded before),
+`read_prepared` turns it into text cells without touching DuckDB (so many files can be read
+in worker processes at once), `load_prepared` checks and writes it (the one DuckDB writer).
 """
 
 from __future__ import annotations
@@ -56,33 +60,69 @@ def _log(con, res: FileResult, archive_path: Path, size: int, submitted_at, run_
     )  # fmt: skip
 
 
-def ingest_file(
+@dataclass(frozen=True)
+class PreparedFile:
+    """A landed file archived and not yet loaded: everything the read and load steps need."""
+
+    archived: Path
+    file_name: str
+    agency: Agency
+    dataset: str
+    sha256: str
+    size: int
+    submitted_at: dt.datetime
+
+
+def prepare_file(
     con: duckdb.DuckDBPyConnection,
     *,
     path: Path,
     file_name: str,
     agency: Agency,
     dataset: str,
-    standard: Standard,
     archive_root: Path,
     submitted_at: dt.datetime,
-    run_id: str | None = None,
-) -> FileResult:
+) -> PreparedFile | FileResult:
+    """Archive the original; a FileResult 'skipped' when these bytes were loaded before."""
     data = path.read_bytes()
     sha, archived = archive_bytes(archive_root, data, path.suffix)
-    res = FileResult(file_name, agency.kode, dataset, sha, "loaded")
     if _already_loaded(con, sha, agency.kode, dataset):
-        res.status = "skipped"
-        return res
+        return FileResult(file_name, agency.kode, dataset, sha, "skipped")
+    return PreparedFile(archived, file_name, agency, dataset, sha, len(data), submitted_at)
+
+
+def read_prepared(prepared: PreparedFile) -> RawFile | UnreadableFile:
+    """Read an archived file into text cells: no DuckDB, so it runs in a worker process.
+    An unreadable file is returned (not raised): it is a result, quarantined by the loader."""
+    try:
+        return read_file(prepared.archived, prepared.agency.file_format(prepared.dataset))
+    except UnreadableFile as e:
+        return e
+
+
+def load_prepared(
+    con: duckdb.DuckDBPyConnection,
+    prepared: PreparedFile,
+    raw: RawFile | UnreadableFile,
+    *,
+    standard: Standard,
+    run_id: str | None = None,
+) -> FileResult:
+    """Check the rows of one read file and write them, its rejects and its load_log row in
+    one transaction."""
+    sha, agency, dataset = prepared.sha256, prepared.agency, prepared.dataset
+    file_name, archived = prepared.file_name, prepared.archived
+    res = FileResult(file_name, agency.kode, dataset, sha, "loaded")
     fmt = agency.file_format(dataset)
     spec = standard.datasets[dataset]
     try:
-        raw: RawFile = read_file(archived, fmt)
+        if isinstance(raw, UnreadableFile):
+            raise raw
         mapping = map_headers(raw.headers, spec, fmt)
     except UnreadableFile as e:
         res.status, res.reason = "quarantined", str(e)
         con.execute("BEGIN")
-        _log(con, res, archived, len(data), submitted_at, run_id)
+        _log(con, res, archived, prepared.size, prepared.submitted_at, run_id)
         con.execute("COMMIT")
         return res
 
@@ -125,7 +165,7 @@ def ingest_file(
         res.rows_read = raw.rows_read
         res.rows_rejected = n_bad + len(raw.broken_rows)
         res.rows_loaded = raw.table.num_rows - n_bad
-        _log(con, res, archived, len(data), submitted_at, run_id)
+        _log(con, res, archived, prepared.size, prepared.submitted_at, run_id)
         con.execute("DROP TABLE _checked")
         con.execute("COMMIT")
     except Exception:
@@ -134,3 +174,30 @@ def ingest_file(
     finally:
         con.unregister(view)
     return res
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    path: Path,
+    file_name: str,
+    agency: Agency,
+    dataset: str,
+    standard: Standard,
+    archive_root: Path,
+    submitted_at: dt.datetime,
+    run_id: str | None = None,
+) -> FileResult:
+    """Archive, read and load one file in this process (prepare, read, load)."""
+    prepared = prepare_file(
+        con,
+        path=path,
+        file_name=file_name,
+        agency=agency,
+        dataset=dataset,
+        archive_root=archive_root,
+        submitted_at=submitted_at,
+    )
+    if isinstance(prepared, FileResult):
+        return prepared
+    return load_prepared(con, prepared, read_prepared(prepared), standard=standard, run_id=run_id)

@@ -209,3 +209,33 @@ def test_killed_run_then_rerun_equals_clean_run(demo_province, tmp_path, kill_af
     run(tmp_path / "killed.duckdb", kill=kill_after)
     run(tmp_path / "killed.duckdb")
     assert snapshot(tmp_path / "killed.duckdb") == snapshot(tmp_path / "clean.duckdb")
+
+
+def test_files_read_in_worker_processes_load_exactly_as_read_in_one(
+    demo_province, tmp_path, monkeypatch
+):
+    """The pool of reader processes changes speed only: the same raw rows, rejects and
+    load log, in the same order, as reading every file in the loading process."""
+    import ingestion.ingest as ingest_mod
+
+    monkeypatch.setattr(ingest_mod, "POOL_MIN_BYTES", 0)
+    registry = load_registry(demo_province.registry)
+    dumps = []
+    for workers in (1, 2):
+        with duckdb.connect(str(tmp_path / f"w{workers}.duckdb")) as con:
+            outcomes = ingest_mod.ingest_agencies(
+                con, registry.agencies, landing=demo_province.landing,
+                archive=tmp_path / f"archive{workers}", workers=workers,
+            )  # fmt: skip
+            assert not any(o.error for o in outcomes.values())
+            dump = {
+                t: con.execute(f"SELECT * FROM raw.{t} ORDER BY ALL").fetchall() for t in TABLES
+            }
+            dump["load_log"] = con.execute(
+                "SELECT file_sha256, kode_instansi, dataset, file_name, status, rows_read, "
+                "rows_loaded, rows_rejected, reason FROM raw.load_log ORDER BY loaded_at"
+            ).fetchall()
+            dumps.append(dump)
+    assert dumps[0]["load_log"] and any(r[4] == "quarantined" for r in dumps[0]["load_log"])
+    for t in dumps[0]:
+        assert dumps[0][t] == dumps[1][t], t

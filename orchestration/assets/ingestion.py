@@ -15,8 +15,7 @@ from dagster import (
     multi_asset,
 )
 
-from ingestion.api_client import ApiError
-from ingestion.ingest import ingest_agency
+from ingestion.ingest import ingest_agencies
 from ingestion.registry import Registry
 from ingestion.registry_table import write_registry
 from ingestion.standard import DATASETS
@@ -65,26 +64,23 @@ def build_ingestion_assets(registry: Registry):
         totals: dict[str, Counter] = {ds: Counter() for ds in DATASETS}
         failed: dict[str, str] = {}
         with warehouse.connect() as con:
-            for kode in keys:
-                agency = registry.agency(kode)
-                try:
-                    results = ingest_agency(
-                        con,
-                        agency,
-                        landing=Path(warehouse.landing),
-                        archive=Path(warehouse.archive),
-                        run_id=context.run_id,
-                        log=context.log.info,
-                    )
-                except (ApiError, OSError) as e:
-                    failed[kode] = str(e)
-                    context.log.error(f"{kode}: ingestion failed: {e}")
-                    continue
-                for r in results:
-                    t = totals[r.dataset]
-                    t[f"files_{r.status}"] += 1
-                    t["rows_loaded"] += r.rows_loaded
-                    t["rows_rejected"] += r.rows_rejected
+            outcomes = ingest_agencies(
+                con,
+                [registry.agency(kode) for kode in keys],
+                landing=Path(warehouse.landing),
+                archive=Path(warehouse.archive),
+                run_id=context.run_id,
+                log=context.log.info,
+            )
+        for kode, outcome in outcomes.items():
+            if outcome.error:
+                failed[kode] = str(outcome.error)
+                context.log.error(f"{kode}: ingestion failed: {outcome.error}")
+            for r in outcome.results:
+                t = totals[r.dataset]
+                t[f"files_{r.status}"] += 1
+                t["rows_loaded"] += r.rows_loaded
+                t["rows_rejected"] += r.rows_rejected
         if failed and len(keys) == 1:
             # a single agency's run: fail it so the retry policy and the alert apply
             raise Failure(description=f"ingestion of {keys[0]} failed", metadata=failed)
