@@ -1,7 +1,7 @@
 """Lower bound: the same transformation as plain DuckDB SQL over the same files, without
-orchestration: read and type every landed file (the same readers and row rules), then run the
-dbt models' compiled SQL straight into DuckDB. No archive, no load-log transactions, no
-Dagster, no dbt tests, no GX, no publication.
+orchestration: read and type every landed file (the same readers, in the same pool of reader
+processes, and the same row rules), then run the dbt models' compiled SQL straight into
+DuckDB. No archive, no load-log transactions, no Dagster, no dbt tests, no GX, no publication.
 
 usage: python -m benchmarks.lower_bound <home> <registry.yaml>
 (needs `dbt compile` to have written dbt_project/target/compiled and manifest.json)
@@ -18,52 +18,53 @@ from pathlib import Path
 import duckdb
 
 from ingestion.headers import map_headers
+from ingestion.ingest import read_files
 from ingestion.landing import files_for, submission_time
-from ingestion.readers import UnreadableFile, read_file
+from ingestion.load import PreparedFile
+from ingestion.readers import UnreadableFile
 from ingestion.registry import load_registry
 from ingestion.registry_table import write_registry
 from ingestion.rules import checked_rows_sql, ident
 from ingestion.schema import ensure_raw_schema
+from ingestion.settings import duckdb_config
 from ingestion.standard import DATASETS, load_standard
 from orchestration.assets.warehouse import DBT_PROJECT_DIR
 
 
 def load_files(con, registry, landing: Path) -> int:
+    """Read every file (in the pipeline's pool of reader processes) and insert its valid rows."""
     standard = load_standard()
     ensure_raw_schema(con, standard)
+    todo = [
+        PreparedFile(f.path, f.relative_name, agency, ds, f"{agency.kode}/{f.relative_name}",
+                     f.path.stat().st_size, submission_time(f.path, agency, ds))
+        for agency in registry.agencies
+        for ds in DATASETS
+        for f in files_for(landing, agency, ds)
+    ]  # fmt: skip
     n = 0
-    for agency in registry.agencies:
-        for ds in DATASETS:
-            spec = standard.datasets[ds]
-            for f in files_for(landing, agency, ds):
-                fmt = agency.file_format(ds)
-                sha = f"{agency.kode}/{f.relative_name}"
-                try:
-                    raw = read_file(f.path, fmt)
-                    mapping = map_headers(raw.headers, spec, fmt)
-                except UnreadableFile:
-                    continue
-                con.register("src", raw.table)
-                cols = ", ".join(ident(c) for c in spec.column_names)
-                con.execute(
-                    f"INSERT INTO raw.{ds} (file_sha256, kode_instansi, baris, {cols}) "
-                    f"SELECT '{sha}', '{agency.kode}', baris, {cols} FROM "
-                    f"({checked_rows_sql('src', mapping, spec, standard, fmt)}) WHERE len(_pelanggaran) = 0"
-                )
-                con.unregister("src")
-                now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-                con.execute(
-                    "INSERT INTO raw.load_log VALUES (?, ?, ?, ?, '', 0, ?, ?, 'loaded', 0, 0, 0, NULL, NULL)",
-                    [
-                        sha,
-                        agency.kode,
-                        ds,
-                        f.relative_name,
-                        submission_time(f.path, agency, ds),
-                        now,
-                    ],
-                )
-                n += 1
+    for p, raw in read_files(todo, None):
+        if isinstance(raw, UnreadableFile):
+            continue
+        spec, fmt = standard.datasets[p.dataset], p.agency.file_format(p.dataset)
+        try:
+            mapping = map_headers(raw.headers, spec, fmt)
+        except UnreadableFile:
+            continue
+        con.register("src", raw.table)
+        cols = ", ".join(ident(c) for c in spec.column_names)
+        con.execute(
+            f"INSERT INTO raw.{p.dataset} (file_sha256, kode_instansi, baris, {cols}) "
+            f"SELECT '{p.sha256}', '{p.agency.kode}', baris, {cols} FROM "
+            f"({checked_rows_sql('src', mapping, spec, standard, fmt)}) WHERE len(_pelanggaran) = 0"
+        )
+        con.unregister("src")
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        con.execute(
+            "INSERT INTO raw.load_log VALUES (?, ?, ?, ?, '', 0, ?, ?, 'loaded', 0, 0, 0, NULL, NULL)",
+            [p.sha256, p.agency.kode, p.dataset, p.file_name, p.submitted_at, now],
+        )
+        n += 1
     return n
 
 
@@ -107,7 +108,7 @@ def main(home: str, registry_path: str) -> None:
     db = home_p / "lower_bound.duckdb"
     db.unlink(missing_ok=True)
     registry = load_registry(registry_path)
-    con = duckdb.connect(str(db))
+    con = duckdb.connect(str(db), config=duckdb_config())
     t0 = time.perf_counter()
     write_registry(con, registry)
     files = load_files(con, registry, home_p / "landing")

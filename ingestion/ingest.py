@@ -81,7 +81,7 @@ def ingest_agencies(
         except (ApiError, OSError) as e:
             # files landed before the failure are loaded; the rest waits for the next run
             outcome.error = e
-    for prepared, raw in _read_all(pending, workers):
+    for prepared, raw in read_files(pending, workers):
         res = load_prepared(con, prepared, raw, standard=standard, run_id=run_id)
         log(
             f"{res.file_name}: {res.status}, read {res.rows_read}, "
@@ -92,7 +92,7 @@ def ingest_agencies(
     return outcomes
 
 
-def _read_all(pending: list[PreparedFile], workers: int | None) -> Iterator[tuple]:
+def read_files(pending: list[PreparedFile], workers: int | None) -> Iterator[tuple]:
     """(prepared, raw file) in the order given, read ahead by a pool of worker processes
     when there is enough to read; at most two files per worker wait in memory."""
     workers = read_workers() if workers is None else workers

@@ -9,6 +9,14 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def duckdb_config() -> dict[str, str]:
+    """Settings for every DuckDB connection that builds data. KINERJA_DUCKDB_MEMORY_LIMIT
+    (default 4GB) bounds DuckDB's memory; beyond it DuckDB spills to disk beside the
+    database, so a national run fits a small server. dbt reads the same variable
+    (dbt_project/profiles.yml)."""
+    return {"memory_limit": os.environ.get("KINERJA_DUCKDB_MEMORY_LIMIT", "4GB")}
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path  # KINERJA_HOME: root of everything the pipeline writes

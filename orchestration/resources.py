@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource
 
-from ingestion.settings import Settings
+from ingestion.settings import Settings, duckdb_config
 
 
 class WarehouseResource(ConfigurableResource):
@@ -39,7 +39,7 @@ class WarehouseResource(ConfigurableResource):
     @contextmanager
     def connect(self):
         Path(self.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.warehouse_path)
+        con = duckdb.connect(self.warehouse_path, config=duckdb_config())
         try:
             yield con
         finally:

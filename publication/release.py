@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.archive import sha256_file
+from ingestion.settings import duckdb_config
 
 ANALYST_DB = "kinerja.duckdb"  # the analysts' read-only marts (schema `marts`)
 INDICATORS = {
@@ -39,7 +40,7 @@ def _fsync_dir(path: Path) -> None:
 def build_release(working_db: Path, folder: Path) -> dict:
     """Copy the marts into folder/kinerja.duckdb (what analysts query)."""
     folder.mkdir(parents=True)
-    con = duckdb.connect(str(folder / ANALYST_DB))
+    con = duckdb.connect(str(folder / ANALYST_DB), config=duckdb_config())
     try:
         con.execute(f"ATTACH '{working_db}' AS kerja (READ_ONLY)")
         tables = [
