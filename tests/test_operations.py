@@ -195,3 +195,20 @@ def test_instance_templates_limit_the_duckdb_pool():
         r"pool=\"duckdb_writer\"",
         (PROJECT_ROOT / "orchestration" / "assets" / "ingestion.py").read_text(),
     )
+
+
+def test_a_changed_registry_or_pseudonym_key_forces_a_full_rebuild(tmp_path, monkeypatch):
+    """The incremental models would keep old years built under old rules; the fingerprint
+    of what they were built with changes with the registry, the key and the dbt project."""
+    from orchestration.assets.warehouse import rules_fingerprint
+
+    reg = tmp_path / "agencies.yaml"
+    reg.write_text("agencies: []\n")
+    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", "first-key-123")
+    first = rules_fingerprint(reg)
+    assert rules_fingerprint(reg) == first
+    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", "other-key-456")
+    assert rules_fingerprint(reg) != first
+    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", "first-key-123")
+    reg.write_text("agencies: [x]\n")
+    assert rules_fingerprint(reg) != first

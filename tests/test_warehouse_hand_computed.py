@@ -157,6 +157,14 @@ def test_incremental_refresh_after_a_revision_equals_a_full_refresh(warehouse, t
     with DagsterInstance.ephemeral() as instance:
         assert run_job(build_defs(s), NIGHTLY_JOB, AGENCIES, instance).success
         incremental = marts_snapshot(s.warehouse)
+        # the run was incremental and reworked only KAB-2's appraisals of 2025
+        with duckdb.connect(str(s.warehouse), read_only=True) as con:
+            built = dict(con.execute(
+                "SELECT kode_instansi || '/' || tahun, max(_dimuat_sampai) "
+                "FROM staging.stg_raw__penilaian GROUP BY ALL"
+            ).fetchall())  # fmt: skip
+        assert built["KAB-2/2025"] > built["KAB-1/2025"]
+        assert len({v for k, v in built.items() if k != "KAB-2/2025"}) == 1
         assert run_job(
             build_defs(s), NIGHTLY_JOB, ["KAB-1", "KAB-2", "OPD-A"], instance, full_refresh=True
         ).success

@@ -5,9 +5,13 @@
   A file belongs to the years of the rows loaded from it; a quarantined file has no rows,
   so it replaces nothing. Ties on submission time go to the file loaded last.
   Returns the rows of the winning file for each (agency, year), with submitted_at.
+  In an incremental model (staging tables, delete+insert on kode_instansi and tahun) only the
+  (agency, year) pairs that received a file since the model's last build (_dimuat_sampai,
+  see load_watermark) are worked out again; the rule is per (agency, year), so no other
+  pair can change.
 -#}
 {% macro latest_submission(relation, dataset) %}
-    with rows_with_file as (
+    with all_rows as (
         select
             r.*,
             cast({{ row_year(dataset, 'r') }} as integer) as tahun_data,
@@ -19,6 +23,18 @@
             and l.kode_instansi = r.kode_instansi
             and l.dataset = '{{ dataset }}'
             and l.status = 'loaded'
+    ),
+
+    rows_with_file as (
+        select all_rows.* from all_rows
+        {%- if is_incremental() %}
+        semi join (
+            select distinct kode_instansi, tahun_data from all_rows
+            where loaded_at > (
+                select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
+            )
+        ) as changed using (kode_instansi, tahun_data)
+        {%- endif %}
     ),
 
     file_years as (

@@ -1,6 +1,8 @@
 """The dbt project as Dagster assets; dbt tests run as asset checks."""
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -25,16 +27,19 @@ def dbt_project() -> DbtProject:
     return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def ensure_manifest(project: DbtProject) -> Path:
-    """Parse the dbt project when its manifest is missing or older than any of its files."""
-    manifest = project.manifest_path
-    sources = [
+def _project_files() -> list[Path]:
+    return sorted(
         p
         for d in ("models", "macros", "seeds", "tests")
         for p in (DBT_PROJECT_DIR / d).rglob("*")
-        if p.is_file()
-    ] + [DBT_PROJECT_DIR / "dbt_project.yml"]
-    newest = max(p.stat().st_mtime for p in sources)
+        if p.is_file() and "__pycache__" not in p.parts
+    ) + [DBT_PROJECT_DIR / "dbt_project.yml"]
+
+
+def ensure_manifest(project: DbtProject) -> Path:
+    """Parse the dbt project when its manifest is missing or older than any of its files."""
+    manifest = project.manifest_path
+    newest = max(p.stat().st_mtime for p in _project_files())
     if not manifest.exists() or manifest.stat().st_mtime < newest:
         # dbt writes target/manifest.json here (dagster-dbt's own invocations use run folders)
         subprocess.run(
@@ -44,6 +49,16 @@ def ensure_manifest(project: DbtProject) -> Path:
             env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
         )  # fmt: skip
     return manifest
+
+
+def prune_invocations(target: Path, keep: int = 5) -> None:
+    """dagster-dbt gives every dbt invocation its own folder in target/ (logs, compiled SQL,
+    run_results.json); keep the newest few so a nightly run does not fill the disk."""
+    runs = sorted(
+        (p for p in target.glob("warehouse_dbt-*") if p.is_dir()), key=lambda p: p.stat().st_mtime
+    )
+    for old in runs[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 class KinerjaTranslator(DagsterDbtTranslator):
@@ -62,7 +77,35 @@ class KinerjaTranslator(DagsterDbtTranslator):
 
 
 class WarehouseBuildConfig(Config):
-    full_refresh: bool = False  # rebuild every year of the incremental facts
+    full_refresh: bool = False  # rebuild every year of the incremental models
+
+
+def rules_fingerprint(registry: Path) -> str:
+    """What the incremental models were built with: the dbt project (models, macros, rule
+    seeds, tests), the registry and the pseudonym key (through a slow key derivation, so the
+    stored fingerprint says nothing usable about the key). When it differs from the last
+    successful build's, every year is rebuilt: a changed rule never leaves old years stale."""
+    h = hashlib.sha256()
+    for p in _project_files():
+        h.update(str(p.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + p.read_bytes())
+    h.update(registry.read_bytes())
+    key = os.environ.get("KINERJA_PSEUDONYM_KEY", "").encode()
+    h.update(hashlib.pbkdf2_hmac("sha256", key, b"kinerja-rules-fingerprint", 100_000))
+    return h.hexdigest()
+
+
+FINGERPRINT_TABLE = "meta.dbt_build"
+
+
+def last_fingerprint(con) -> str | None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {FINGERPRINT_TABLE} (fingerprint VARCHAR, built_at TIMESTAMP)"
+    )
+    row = con.execute(
+        f"SELECT fingerprint FROM {FINGERPRINT_TABLE} ORDER BY built_at DESC LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
 
 
 def build_dbt_assets(project: DbtProject):
@@ -82,10 +125,25 @@ def build_dbt_assets(project: DbtProject):
         warehouse: WarehouseResource,
     ):
         """dbt build: seeds, staging, intermediate and marts, with every dbt test as an
-        asset check. Facts rebuild only the years that received data (or every year with
-        full_refresh). Writes the working warehouse (one writer at a time)."""
+        asset check. Incremental models rebuild only what received data, unless full_refresh
+        is asked for or the rules changed since the last successful build (rules_fingerprint).
+        Writes the working warehouse (one writer at a time)."""
         os.environ["KINERJA_WAREHOUSE"] = warehouse.warehouse_path
-        args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
-        yield from dbt.cli(args, context=context).stream()
+        fingerprint = rules_fingerprint(Path(warehouse.registry))
+        with warehouse.connect() as con:
+            last = last_fingerprint(con)
+        full = config.full_refresh or fingerprint != last
+        if full and not config.full_refresh:
+            context.log.info(
+                "full refresh: first build" if last is None else
+                "full refresh: the dbt project, the registry or the pseudonym key changed "
+                "since the last successful build"
+            )  # fmt: skip
+        yield from dbt.cli(
+            ["build", "--full-refresh"] if full else ["build"], context=context
+        ).stream()
+        with warehouse.connect() as con:
+            con.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, now())", [fingerprint])
+        prune_invocations(project.project_dir / "target")
 
     return warehouse_dbt

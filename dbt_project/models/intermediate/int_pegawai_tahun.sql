@@ -1,6 +1,7 @@
 -- One row per employee and year, at the home agency: of the agencies whose roster for that
 -- year lists the employee, the one whose roster was submitted last. The employee's
 -- attributes come from that roster row. jumlah_instansi > 1 marks a transfer.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
 with listed as (
     select
         *,
@@ -10,6 +11,7 @@ with listed as (
             order by submitted_at desc, loaded_at desc, kode_instansi, baris
         ) as urutan
     from {{ ref('stg_raw__pegawai') }}
+    {{ changed_years_filter('tahun', ['pegawai']) }}
 )
 
 select
@@ -23,6 +25,7 @@ select
     jenis_jabatan,
     pendidikan,
     hukuman_disiplin,
-    jumlah_instansi
+    jumlah_instansi,
+    {{ load_watermark() }} as _dimuat_sampai
 from listed
 where urutan = 1

@@ -1,5 +1,6 @@
 -- Training rows that count: the NIP is on the sending agency's roster for the training's
 -- year (year of tanggal_selesai). Counted at the employee's home agency.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
 select
     t.file_sha256,
     t.baris,
@@ -12,7 +13,8 @@ select
     t.tanggal_mulai,
     t.tanggal_selesai,
     t.jp,
-    t.penyelenggara
+    t.penyelenggara,
+    {{ load_watermark() }} as _dimuat_sampai
 from {{ ref('stg_raw__pelatihan') }} as t
 inner join {{ ref('int_roster_listing') }} as r
     on r.kode_instansi = t.kode_instansi
@@ -20,3 +22,4 @@ inner join {{ ref('int_roster_listing') }} as r
     and r.nip = t.nip
 inner join {{ ref('int_pegawai_tahun') }} as pt
     on pt.nip = t.nip and pt.tahun = t.tahun
+{{ changed_years_filter('t.tahun', ['pegawai', 'pelatihan']) }}

@@ -1,6 +1,7 @@
 -- The appraisal that counts for each employee and year. A row counts only if its NIP is on
 -- the sending agency's roster for that year; if several count (two agencies appraised the
 -- employee), the one submitted last counts. It is counted at the home agency.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
 with on_sender_roster as (
     select p.*
     from {{ ref('stg_raw__penilaian') }} as p
@@ -8,6 +9,7 @@ with on_sender_roster as (
         on r.kode_instansi = p.kode_instansi
         and r.tahun = p.tahun
         and r.nip = p.nip
+    {{ changed_years_filter('p.tahun', ['pegawai', 'penilaian']) }}
 ),
 
 latest as (
@@ -30,7 +32,8 @@ select
     latest.predikat_instansi,
     latest.tanggal_penilaian,
     latest.file_sha256,
-    latest.baris
+    latest.baris,
+    {{ load_watermark() }} as _dimuat_sampai
 from latest
 inner join {{ ref('int_pegawai_tahun') }} as pt
     on pt.nip = latest.nip and pt.tahun = latest.tahun

@@ -1,4 +1,5 @@
 -- Roster rows of the latest submission per agency and year.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['kode_instansi', 'tahun'], on_schema_change='fail') }}
 with latest as (
     {{ latest_submission(source('raw', 'pegawai'), 'pegawai') }}
 )
@@ -19,5 +20,6 @@ select
     pendidikan,
     hukuman_disiplin,
     submitted_at,
-    loaded_at
+    loaded_at,
+    {{ load_watermark() }} as _dimuat_sampai
 from latest

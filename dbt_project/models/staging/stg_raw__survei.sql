@@ -1,4 +1,5 @@
 -- SKM responses of the latest submission per agency and year (year of tanggal_survei).
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['kode_instansi', 'tahun'], on_schema_change='fail') }}
 with latest as (
     {{ latest_submission(source('raw', 'survei'), 'survei') }}
 )
@@ -18,5 +19,6 @@ select
     u1, u2, u3, u4, u5, u6, u7, u8, u9,
     saran,
     submitted_at,
-    loaded_at
+    loaded_at,
+    {{ load_watermark() }} as _dimuat_sampai
 from latest
