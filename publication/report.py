@@ -94,8 +94,12 @@ def build_report(release_db: Path, out: Path, published_at: str) -> Path:
         )
     finally:
         con.close()
-    province = next(r for r in wil if "." not in r["kode_wilayah"])
+    provinces = [r for r in wil if "." not in r["kode_wilayah"]]
+    national = len(provinces) > 1
     label = {r["kode_wilayah"]: r["nama_wilayah"] for r in wil}
+    if national:
+        # a national registry: one bar per province (the kabupaten/kota are in the files)
+        wil = provinces
     charts = []
     charts.append(hstack(
         "predikat", f"Distribusi predikat kinerja pegawai per wilayah, {year} (% dari yang dinilai)",
@@ -152,14 +156,18 @@ def build_report(release_db: Path, out: Path, published_at: str) -> Path:
             return "—"
         return f"{float(r[col]) - float(p[col]):+.2f}"
 
-    cards = [
-        ("Pegawai ASN", f"{province['jumlah_pegawai']:,}".replace(",", ".")),
-        ("Cakupan penilaian", _fmt(province["cakupan_penilaian_pct"], suffix="%")),
-        ("Sangat Baik", _fmt(province["pct_sangat_baik"], suffix="%")),
-        ("PNS ≥ 20 JP", _fmt(province["pct_pns_memenuhi_20jp"], suffix="%")),
-        ("IKM", f"{_fmt(province['ikm'])} ({province['mutu_ikm'] or '-'})"),
-        ("Responden SKM", f"{province['jumlah_responden']:,}".replace(",", ".")),
-    ]
+    if national:
+        scope, title = "Nasional sekilas", f"Nasional ({len(provinces)} provinsi)"
+        cards = [
+            ("Pegawai ASN", _count(sum(r["jumlah_pegawai"] for r in provinces))),
+            ("Responden SKM", _count(sum(r["jumlah_responden"] for r in provinces))),
+            ("Provinsi", str(len(provinces))),
+            ("Instansi", str(len(quality))),
+        ]
+    else:
+        province = provinces[0]
+        scope, title = "Provinsi sekilas", province["nama_wilayah"]
+        cards = _province_cards(province)
     change_rows = "".join(
         f"<tr><td>{escape(label[r['kode_wilayah']])}</td>"
         + "".join(f"<td>{change_cell(r, c)}</td>" for c in ("cakupan_penilaian_pct", "pct_sangat_baik", "pct_pns_memenuhi_20jp", "rata_jp", "ikm"))
@@ -173,15 +181,15 @@ def build_report(release_db: Path, out: Path, published_at: str) -> Path:
         for q in quality
     )  # fmt: skip
     html = f"""<!DOCTYPE html>
-<html lang="id"><head><meta charset="utf-8"><title>Indikator Kinerja ASN {escape(province["nama_wilayah"])} {year}</title>
+<html lang="id"><head><meta charset="utf-8"><title>Indikator Kinerja ASN {escape(title)} {year}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
-<h1>Indikator Kinerja ASN — {escape(province["nama_wilayah"])}, {year}</h1>
+<h1>Indikator Kinerja ASN — {escape(title)}, {year}</h1>
 <p class="note">Diterbitkan {escape(_when(published_at))} oleh BKD. Persentase dibulatkan dua desimal; persentase dengan
 penyebut di bawah 5 orang disembunyikan (—). Setiap pegawai dihitung sekali per tahun di instansi induknya.</p>
-<h2>Provinsi sekilas</h2>
+<h2>{scope}</h2>
 <div class="cards">{"".join(f"<div class='card'>{escape(k)}<b>{escape(v)}</b></div>" for k, v in cards)}</div>
-<h2>Per wilayah</h2>
+<h2>{"Per provinsi" if national else "Per wilayah"}</h2>
 {"".join(charts[:5])}
 <h2>Perubahan sejak tahun lalu</h2>
 {charts[5] if prev else "<p class='note'>Belum ada tahun sebelumnya.</p>"}
@@ -193,3 +201,18 @@ penyebut di bawah 5 orang disembunyikan (—). Setiap pegawai dihitung sekali pe
 """
     out.write_text(html, encoding="utf-8")
     return out
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _province_cards(province: dict) -> list[tuple[str, str]]:
+    return [
+        ("Pegawai ASN", _count(province["jumlah_pegawai"])),
+        ("Cakupan penilaian", _fmt(province["cakupan_penilaian_pct"], suffix="%")),
+        ("Sangat Baik", _fmt(province["pct_sangat_baik"], suffix="%")),
+        ("PNS ≥ 20 JP", _fmt(province["pct_pns_memenuhi_20jp"], suffix="%")),
+        ("IKM", f"{_fmt(province['ikm'])} ({province['mutu_ikm'] or '-'})"),
+        ("Responden SKM", _count(province["jumlah_responden"])),
+    ]
