@@ -17,14 +17,13 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.headers import map_headers
-from ingestion.ingest import read_files
+from ingestion.ingest import check_files
 from ingestion.landing import files_for, submission_time
 from ingestion.load import PreparedFile
 from ingestion.readers import UnreadableFile
 from ingestion.registry import load_registry
 from ingestion.registry_table import write_registry
-from ingestion.rules import checked_rows_sql, ident
+from ingestion.rules import ident
 from ingestion.schema import ensure_raw_schema
 from ingestion.settings import duckdb_config
 from ingestion.standard import DATASETS, load_standard
@@ -32,7 +31,8 @@ from orchestration.assets.warehouse import DBT_PROJECT_DIR
 
 
 def load_files(con, registry, landing: Path) -> int:
-    """Read every file (in the pipeline's pool of reader processes) and insert its valid rows."""
+    """Read and check every file (in the pipeline's pool of worker processes) and insert its
+    valid rows."""
     standard = load_standard()
     ensure_raw_schema(con, standard)
     todo = [
@@ -43,22 +43,17 @@ def load_files(con, registry, landing: Path) -> int:
         for f in files_for(landing, agency, ds)
     ]  # fmt: skip
     n = 0
-    for p, raw in read_files(todo, None):
-        if isinstance(raw, UnreadableFile):
+    for p, checked in check_files(todo, None):
+        if isinstance(checked, UnreadableFile):
             continue
-        spec, fmt = standard.datasets[p.dataset], p.agency.file_format(p.dataset)
-        try:
-            mapping = map_headers(raw.headers, spec, fmt)
-        except UnreadableFile:
-            continue
-        con.register("src", raw.table)
+        spec = standard.datasets[p.dataset]
+        con.register("valid", checked.valid)
         cols = ", ".join(ident(c) for c in spec.column_names)
         con.execute(
             f"INSERT INTO raw.{p.dataset} (file_sha256, kode_instansi, baris, {cols}) "
-            f"SELECT '{p.sha256}', '{p.agency.kode}', baris, {cols} FROM "
-            f"({checked_rows_sql('src', mapping, spec, standard, fmt)}) WHERE len(_pelanggaran) = 0"
+            f"SELECT '{p.sha256}', '{p.agency.kode}', baris, {cols} FROM valid"
         )
-        con.unregister("src")
+        con.unregister("valid")
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         con.execute(
             "INSERT INTO raw.load_log VALUES (?, ?, ?, ?, '', 0, ?, ?, 'loaded', 0, 0, 0, NULL, NULL)",

@@ -1,8 +1,9 @@
 """Ingest agencies: pull their APIs, then load every landed file.
 
-Reading a file (CSV, Excel, JSON into text cells) is most of the work and needs no
-database, so files are read in a pool of worker processes while this process, the only
-DuckDB writer, checks and loads the files already read, in submission order.
+Reading a file (CSV, Excel, JSON into text cells) and applying the row rules is most of the
+work and needs no warehouse, so files are read and checked in a pool of worker processes
+while this process, the only warehouse writer, writes the files already checked, in
+submission order.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import duckdb
 
 from ingestion.api_client import ApiError, pull_dataset
 from ingestion.landing import files_for, submission_time
-from ingestion.load import FileResult, PreparedFile, load_prepared, prepare_file, read_prepared
+from ingestion.load import FileResult, PreparedFile, check_prepared, load_prepared, prepare_file
 from ingestion.registry import Agency
 from ingestion.schema import ensure_raw_schema
 from ingestion.standard import DATASETS, load_standard
@@ -81,8 +82,8 @@ def ingest_agencies(
         except (ApiError, OSError) as e:
             # files landed before the failure are loaded; the rest waits for the next run
             outcome.error = e
-    for prepared, raw in read_files(pending, workers):
-        res = load_prepared(con, prepared, raw, standard=standard, run_id=run_id)
+    for prepared, checked in check_files(pending, workers):
+        res = load_prepared(con, prepared, checked, standard=standard, run_id=run_id)
         log(
             f"{res.file_name}: {res.status}, read {res.rows_read}, "
             f"loaded {res.rows_loaded}, rejected {res.rows_rejected}"
@@ -92,13 +93,13 @@ def ingest_agencies(
     return outcomes
 
 
-def read_files(pending: list[PreparedFile], workers: int | None) -> Iterator[tuple]:
-    """(prepared, raw file) in the order given, read ahead by a pool of worker processes
-    when there is enough to read; at most two files per worker wait in memory."""
+def check_files(pending: list[PreparedFile], workers: int | None) -> Iterator[tuple]:
+    """(prepared, checked file) in the order given, read and checked ahead by a pool of
+    worker processes when there is enough to read; at most two files per worker wait."""
     workers = read_workers() if workers is None else workers
     if workers < 2 or len(pending) < 2 or sum(p.size for p in pending) < POOL_MIN_BYTES:
         for prepared in pending:
-            yield prepared, read_prepared(prepared)
+            yield prepared, check_prepared(prepared)
         return
     # spawn: the caller may be a threaded server (Dagster), where fork is unsafe
     ctx = multiprocessing.get_context("spawn")
@@ -110,14 +111,14 @@ def _read_ahead(pool: Executor, pending: list[PreparedFile], window: int) -> Ite
     queue: deque = deque()
     todo = iter(pending)
     for prepared in todo:
-        queue.append((prepared, pool.submit(read_prepared, prepared)))
+        queue.append((prepared, pool.submit(check_prepared, prepared)))
         if len(queue) >= window:
             break
     while queue:
         prepared, future = queue.popleft()
         nxt = next(todo, None)
         if nxt is not None:
-            queue.append((nxt, pool.submit(read_prepared, nxt)))
+            queue.append((nxt, pool.submit(check_prepared, nxt)))
         yield prepared, future.result()
 
 

@@ -6,8 +6,9 @@ trace of that file, and running again loads it exactly once. A file already in t
 load_log (same bytes, agency and dataset) is skipped.
 
 Three steps: `prepare_file` archives the original (and skips bytes loaded before),
-`read_prepared` turns it into text cells without touching DuckDB (so many files can be read
-in worker processes at once), `load_prepared` checks and writes it (the one DuckDB writer).
+`check_prepared` reads it into text cells and applies the row rules in a DuckDB of its own
+(no warehouse, so many files are checked in worker processes at once), `load_prepared`
+writes the result (the one warehouse writer).
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from ingestion.archive import archive_bytes
 from ingestion.headers import map_headers
 from ingestion.readers import RawFile, UnreadableFile, read_file
+from ingestion.readers.base import ROW_COLUMN, BrokenRow
 from ingestion.registry import Agency
 from ingestion.rules import checked_rows_sql, ident, lit
-from ingestion.standard import Standard
+from ingestion.standard import Standard, load_standard
 
 
 @dataclass
@@ -91,88 +94,121 @@ def prepare_file(
     return PreparedFile(archived, file_name, agency, dataset, sha, len(data), submitted_at)
 
 
-def read_prepared(prepared: PreparedFile) -> RawFile | UnreadableFile:
-    """Read an archived file into text cells: no DuckDB, so it runs in a worker process.
-    An unreadable file is returned (not raised): it is a result, quarantined by the loader."""
-    try:
-        return read_file(prepared.archived, prepared.agency.file_format(prepared.dataset))
-    except UnreadableFile as e:
-        return e
+@dataclass
+class CheckedFile:
+    """One file read and checked: typed valid rows and one row per broken rule."""
+
+    valid: pa.Table  # baris + the standard's columns, typed
+    rejects: pa.Table  # baris, kolom, nilai, aturan, alasan, data_asli (the original row)
+    broken_rows: list[BrokenRow]
+    rows_read: int
 
 
-def load_prepared(
-    con: duckdb.DuckDBPyConnection,
-    prepared: PreparedFile,
-    raw: RawFile | UnreadableFile,
-    *,
-    standard: Standard,
-    run_id: str | None = None,
-) -> FileResult:
-    """Check the rows of one read file and write them, its rejects and its load_log row in
-    one transaction."""
-    sha, agency, dataset = prepared.sha256, prepared.agency, prepared.dataset
-    file_name, archived = prepared.file_name, prepared.archived
-    res = FileResult(file_name, agency.kode, dataset, sha, "loaded")
-    fmt = agency.file_format(dataset)
-    spec = standard.datasets[dataset]
+_checker: duckdb.DuckDBPyConnection | None = None
+
+
+def _checker_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB of this process for the row rules (one thread: files are checked
+    in parallel by processes, not threads)."""
+    global _checker
+    if _checker is None:
+        _checker = duckdb.connect(config={"threads": 1})
+    return _checker
+
+
+def check_prepared(prepared: PreparedFile) -> CheckedFile | UnreadableFile:
+    """Read an archived file and apply the standard's row rules. Touches no warehouse, so
+    it runs in a worker process. An unreadable file is returned (not raised): it is a
+    result, quarantined by the loader."""
+    standard = load_standard()
+    fmt = prepared.agency.file_format(prepared.dataset)
+    spec = standard.datasets[prepared.dataset]
     try:
-        if isinstance(raw, UnreadableFile):
-            raise raw
+        raw: RawFile = read_file(prepared.archived, fmt)
         mapping = map_headers(raw.headers, spec, fmt)
     except UnreadableFile as e:
-        res.status, res.reason = "quarantined", str(e)
-        con.execute("BEGIN")
-        _log(con, res, archived, prepared.size, prepared.submitted_at, run_id)
-        con.execute("COMMIT")
-        return res
-
-    view = f"_src_{sha[:16]}"
-    con.register(view, raw.table)
+        return e
+    con = _checker_connection()
+    con.register("_src", raw.table)
     try:
-        con.execute("BEGIN")
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _checked AS "
-            f"{checked_rows_sql(view, mapping, spec, standard, fmt)}"
+            f"{checked_rows_sql('_src', mapping, spec, standard, fmt)}"
         )
         cols = ", ".join(ident(c) for c in spec.column_names)
-        con.execute(
-            f"INSERT INTO raw.{dataset} (file_sha256, kode_instansi, baris, {cols}) "
-            f"SELECT {lit(sha)}, {lit(agency.kode)}, baris, {cols} FROM _checked "
-            f"WHERE len(_pelanggaran) = 0"
-        )
+        valid = con.execute(
+            f"SELECT baris, {cols} FROM _checked WHERE len(_pelanggaran) = 0 ORDER BY baris"
+        ).to_arrow_table()
         original = (
             "json_object("
             + ", ".join(f"{lit(h)}, {ident(f'c{i}')}" for i, h in enumerate(raw.headers))
             + ")"
         )
-        con.execute(
-            f"""INSERT INTO raw.rejects
-            SELECT {lit(sha)}, {lit(agency.kode)}, {lit(dataset)}, {lit(file_name)}, c.baris,
-                   p.kolom, p.nilai, p.aturan, p.alasan, CAST(s.data_asli AS VARCHAR)
+        rejects = con.execute(
+            f"""SELECT c.baris, p.kolom, p.nilai, p.aturan, p.alasan,
+                       CAST(s.data_asli AS VARCHAR) AS data_asli
             FROM (SELECT baris, unnest(_pelanggaran) AS p FROM _checked
                   WHERE len(_pelanggaran) > 0) c
-            JOIN (SELECT {ident("__baris")} AS baris, {original} AS data_asli FROM {view}) s
-              USING (baris)"""
+            JOIN (SELECT {ident(ROW_COLUMN)} AS baris, {original} AS data_asli FROM _src) s
+              USING (baris)
+            ORDER BY c.baris"""
+        ).to_arrow_table()
+        con.execute("DROP TABLE _checked")
+    finally:
+        con.unregister("_src")
+    return CheckedFile(valid, rejects, raw.broken_rows, raw.rows_read)
+
+
+def load_prepared(
+    con: duckdb.DuckDBPyConnection,
+    prepared: PreparedFile,
+    checked: CheckedFile | UnreadableFile,
+    *,
+    standard: Standard,
+    run_id: str | None = None,
+) -> FileResult:
+    """Write one checked file: its valid rows, its rejects and its load_log row, in one
+    transaction."""
+    sha, agency, dataset = prepared.sha256, prepared.agency, prepared.dataset
+    file_name, archived = prepared.file_name, prepared.archived
+    res = FileResult(file_name, agency.kode, dataset, sha, "loaded")
+    if isinstance(checked, UnreadableFile):
+        res.status, res.reason = "quarantined", str(checked)
+        con.execute("BEGIN")
+        _log(con, res, archived, prepared.size, prepared.submitted_at, run_id)
+        con.execute("COMMIT")
+        return res
+    spec = standard.datasets[dataset]
+    valid, rejects = f"_valid_{sha[:16]}", f"_rejects_{sha[:16]}"
+    con.register(valid, checked.valid)
+    con.register(rejects, checked.rejects)
+    try:
+        con.execute("BEGIN")
+        cols = ", ".join(ident(c) for c in spec.column_names)
+        con.execute(
+            f"INSERT INTO raw.{dataset} (file_sha256, kode_instansi, baris, {cols}) "
+            f"SELECT {lit(sha)}, {lit(agency.kode)}, baris, {cols} FROM {valid}"
         )
-        for b in raw.broken_rows:
+        con.execute(
+            f"INSERT INTO raw.rejects SELECT {lit(sha)}, {lit(agency.kode)}, {lit(dataset)}, "
+            f"{lit(file_name)}, baris, kolom, nilai, aturan, alasan, data_asli FROM {rejects}"
+        )
+        for b in checked.broken_rows:
             con.execute(
                 "INSERT INTO raw.rejects VALUES (?, ?, ?, ?, ?, NULL, ?, 'BARIS_TIDAK_TERBACA', ?, NULL)",
                 [sha, agency.kode, dataset, file_name, b.baris, b.text, b.reason],
             )
-        n_bad = con.execute("SELECT count(*) FROM _checked WHERE len(_pelanggaran) > 0").fetchone()[
-            0
-        ]
-        res.rows_read = raw.rows_read
-        res.rows_rejected = n_bad + len(raw.broken_rows)
-        res.rows_loaded = raw.table.num_rows - n_bad
+        res.rows_read = checked.rows_read
+        res.rows_loaded = checked.valid.num_rows
+        res.rows_rejected = checked.rows_read - checked.valid.num_rows
         _log(con, res, archived, prepared.size, prepared.submitted_at, run_id)
-        con.execute("DROP TABLE _checked")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     finally:
-        con.unregister(view)
+        con.unregister(valid)
+        con.unregister(rejects)
     return res
 
 
@@ -200,4 +236,4 @@ def ingest_file(
     )
     if isinstance(prepared, FileResult):
         return prepared
-    return load_prepared(con, prepared, read_prepared(prepared), standard=standard, run_id=run_id)
+    return load_prepared(con, prepared, check_prepared(prepared), standard=standard, run_id=run_id)
