@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test lint format env lock ui docs bench clean
+.PHONY: demo test lint format env lock ui docs bench bench-national clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ docs: env
 # timing and memory at province sizes (not part of the tests); results in var/bench/results.json
 bench: env
 	$(BIN)/python -m benchmarks.run gorontalo jawa_barat
+
+# the national size: generated once (about 25 minutes, 5 GB), reused afterwards
+bench-national: env
+	$(BIN)/python -m benchmarks.run national --keep-data --json var/bench/national.json
 
 lock: env
 	$(BIN)/pip freeze --exclude-editable | grep -v '^kinerja-asn' > requirements.lock

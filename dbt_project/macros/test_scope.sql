@@ -1,0 +1,23 @@
+{#-
+  Data tests of incremental models check the rows this build wrote, not the whole table again.
+  Every data test has `where: rows_of_this_build` (dbt_project.yml). On a model with
+  _dimuat_sampai (the incremental staging, intermediate and fact tables: the load watermark
+  when the row was written), the test reads the rows written with the current watermark
+  (the latest loaded_at in raw.load_log): after a full refresh every row; after an
+  incremental build the (agency, year) or year partitions it rebuilt, whose keys cannot clash
+  with the rows left in place (the partition is part of every key); nothing in a table that
+  received nothing (its rows were tested by the build that wrote them). On any other model
+  (views, full tables, sources) the test reads everything. A test's own `where` is kept.
+-#}
+{% macro duckdb__get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where != 'rows_of_this_build' -%}
+        {%- do return(default__get_where_subquery(relation)) -%}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list if execute else [] -%}
+    {%- if '_dimuat_sampai' in columns -%}
+        {%- set load_log = api.Relation.create(database=relation.database, schema='raw', identifier='load_log') -%}
+        {%- do return('(select * from ' ~ relation ~ ' where _dimuat_sampai = (select max(loaded_at) from ' ~ load_log ~ ')) dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
