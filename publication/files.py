@@ -10,6 +10,7 @@ PANDUAN_ANALIS.md                    the analysts' guide with example queries
 from __future__ import annotations
 
 import shutil
+from collections import defaultdict
 from pathlib import Path
 
 import duckdb
@@ -61,17 +62,15 @@ def write_publication_files(working_db: Path, folder: Path, stamp: str) -> None:
         ).fetchall()
     finally:
         con.close()
-    rejects = _rejects(working_db)
+    rejects_of, findings_of = defaultdict(list), defaultdict(list)
+    for r in _rejects(working_db):
+        rejects_of[r[0]].append(r[1:])
+    for f in findings:
+        findings_of[f[0]].append(f[1:])
     out = folder / "temuan_instansi"
     out.mkdir()
     for kode, nama in agencies:
-        write_agency_findings(
-            out / f"{kode}.xlsx",
-            kode,
-            nama,
-            [r[1:] for r in rejects if r[0] == kode],
-            [f[1:] for f in findings if f[0] == kode],
-        )
+        write_agency_findings(out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode])
     build_report(folder / ANALYST_DB, folder / "laporan.html", stamp)
     shutil.copyfile(GUIDE, folder / GUIDE.name)
 
