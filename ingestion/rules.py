@@ -84,7 +84,14 @@ class RuleBuilder:
             return base
         whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in lookup.items())
         key = f"lower(regexp_replace(TRIM({source}), '\\s+', ' ', 'g'))"
-        return f"CASE {key} {whens} ELSE {base} END"
+        aliased = f"CASE {key} {whens} ELSE {base} END"
+        # fast path: a value already written as a standard code maps to itself (unless an
+        # alias of this registry says otherwise), without the whitespace regex
+        canonical = sorted({v for v in lookup.values() if lookup.get(_norm_key(v)) == v})
+        if not canonical:
+            return aliased
+        listed = ", ".join(lit(v) for v in canonical)
+        return f"CASE WHEN TRIM({source}) IN ({listed}) THEN TRIM({source}) ELSE {aliased} END"
 
     # --- step 2: typed value --------------------------------------------------------------
     def _number(self, v: str) -> str:
@@ -121,34 +128,35 @@ class RuleBuilder:
                 )
             )
         if col.type == "nip":
+            # the three NIP rules exclude each other: one CASE, each regex once per row
+            not_number = _violation(
+                col.name,
+                t,
+                "NIP_JADI_ANGKA",
+                lit(
+                    f"{col.name} tersimpan sebagai angka oleh spreadsheet (mis. 1.98609E+17),"
+                    " sehingga digit terakhirnya hilang; kirim NIP sebagai teks 18 digit"
+                ),
+            )
+            not_18 = _violation(
+                col.name, t, "NIP_BUKAN_18_DIGIT", lit(f"{col.name} harus tepat 18 digit angka")
+            )
+            structure = _violation(
+                col.name,
+                t,
+                "NIP_STRUKTUR",
+                lit(
+                    f"{col.name} tidak sesuai struktur NIP: 8 digit pertama harus "
+                    "tanggal lahir (YYYYMMDD) dan digit ke-15 jenis kelamin (1/2)"
+                ),
+            )
             out.append(
-                _when(
-                    f"{t} IS NOT NULL AND NOT regexp_full_match({t}, '[0-9]{{18}}') "
-                    f"AND regexp_full_match({t}, {lit(NIP_AS_NUMBER_RE)})",
-                    _violation(
-                        col.name, t, "NIP_JADI_ANGKA",
-                        lit(f"{col.name} tersimpan sebagai angka oleh spreadsheet (mis. 1.98609E+17),"
-                            " sehingga digit terakhirnya hilang; kirim NIP sebagai teks 18 digit"),
-                    ),
-                )
-            )  # fmt: skip
-            out.append(
-                _when(
-                    f"{t} IS NOT NULL AND NOT regexp_full_match({t}, '[0-9]{{18}}') "
-                    f"AND NOT regexp_full_match({t}, {lit(NIP_AS_NUMBER_RE)})",
-                    _violation(col.name, t, "NIP_BUKAN_18_DIGIT",
-                               lit(f"{col.name} harus tepat 18 digit angka")),
-                )
-            )  # fmt: skip
-            out.append(
-                _when(
-                    f"regexp_full_match({t}, '[0-9]{{18}}') AND "
-                    f"(TRY_STRPTIME(substr({t}, 1, 8), '%Y%m%d') IS NULL "
-                    f"OR substr({t}, 15, 1) NOT IN ('1', '2'))",
-                    _violation(col.name, t, "NIP_STRUKTUR",
-                               lit(f"{col.name} tidak sesuai struktur NIP: 8 digit pertama harus "
-                                   "tanggal lahir (YYYYMMDD) dan digit ke-15 jenis kelamin (1/2)")),
-                )
+                f"CASE WHEN {t} IS NULL THEN NULL "
+                f"WHEN regexp_full_match({t}, '[0-9]{{18}}') THEN CASE WHEN "
+                f"TRY_STRPTIME(substr({t}, 1, 8), '%Y%m%d') IS NULL "
+                f"OR substr({t}, 15, 1) NOT IN ('1', '2') THEN {structure} END "
+                f"WHEN regexp_full_match({t}, {lit(NIP_AS_NUMBER_RE)}) THEN {not_number} "
+                f"ELSE {not_18} END"
             )  # fmt: skip
         elif col.type == "code" and col.values:
             allowed = ", ".join(lit(v) for v in col.values)
