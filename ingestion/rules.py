@@ -8,6 +8,8 @@ is loaded; any other row is rejected with every reason at once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ingestion.readers.base import ROW_COLUMN
 from ingestion.registry import FileFormat
 from ingestion.standard import Column, Dataset, Standard
@@ -56,8 +58,16 @@ def _violation(col: str, value_sql: str, rule: str, reason_sql: str) -> str:
     )
 
 
-def _when(cond: str, violation: str) -> str:
-    return f"CASE WHEN {cond} THEN {violation} END"
+@dataclass(frozen=True)
+class Check:
+    """One rule: `cond` is true for a row that breaks it, `expr` is the violation (or NULL)."""
+
+    cond: str
+    expr: str
+
+
+def _when(cond: str, violation: str) -> Check:
+    return Check(cond, f"CASE WHEN {cond} THEN {violation} END")
 
 
 class RuleBuilder:
@@ -114,7 +124,7 @@ class RuleBuilder:
         return v
 
     # --- step 3: the rules a row breaks ----------------------------------------------------
-    def violations(self, col: Column) -> list[str]:
+    def violations(self, col: Column) -> list[Check]:
         t = ident(col.name + "__t")  # text after aliases
         typed = ident(col.name)
         out = []
@@ -150,14 +160,18 @@ class RuleBuilder:
                     "tanggal lahir (YYYYMMDD) dan digit ke-15 jenis kelamin (1/2)"
                 ),
             )
-            out.append(
-                f"CASE WHEN {t} IS NULL THEN NULL "
-                f"WHEN regexp_full_match({t}, '[0-9]{{18}}') THEN CASE WHEN "
+            bad_structure = (
                 f"TRY_STRPTIME(substr({t}, 1, 8), '%Y%m%d') IS NULL "
-                f"OR substr({t}, 15, 1) NOT IN ('1', '2') THEN {structure} END "
+                f"OR substr({t}, 15, 1) NOT IN ('1', '2')"
+            )
+            eighteen = f"regexp_full_match({t}, '[0-9]{{18}}')"
+            out.append(Check(
+                f"{t} IS NOT NULL AND (NOT {eighteen} OR {bad_structure})",
+                f"CASE WHEN {t} IS NULL THEN NULL "
+                f"WHEN {eighteen} THEN CASE WHEN {bad_structure} THEN {structure} END "
                 f"WHEN regexp_full_match({t}, {lit(NIP_AS_NUMBER_RE)}) THEN {not_number} "
-                f"ELSE {not_18} END"
-            )  # fmt: skip
+                f"ELSE {not_18} END",
+            ))  # fmt: skip
         elif col.type == "code" and col.values:
             allowed = ", ".join(lit(v) for v in col.values)
             out.append(
@@ -216,7 +230,7 @@ class RuleBuilder:
             )  # fmt: skip
         return out
 
-    def cross_column(self, rule: str) -> list[str]:
+    def cross_column(self, rule: str) -> list[Check]:
         if rule == "golongan_sesuai_status":
             out = []
             known = ", ".join(lit(g) for v in self.standard.golongan.values() for g in v)
@@ -264,7 +278,9 @@ class RuleBuilder:
 def checked_rows_sql(
     source_view: str, mapping: dict[str, int], dataset: Dataset, standard: Standard, fmt: FileFormat
 ) -> str:
-    """SELECT baris, <typed standard columns>, _pelanggaran FROM source_view."""
+    """SELECT baris, <typed standard columns>, _pelanggaran FROM source_view. The list of
+    violations is built only for a row that breaks a rule (the conditions are cheap; lists of
+    structs for every row are not)."""
     b = RuleBuilder(dataset, standard, fmt)
     texts = ", ".join(
         f"{b.text_expr(c, ident(f'c{mapping[c.name]}') if c.name in mapping else None)} "
@@ -284,6 +300,9 @@ def checked_rows_sql(
         WITH texts AS (SELECT {ident(ROW_COLUMN)} AS baris, {texts} FROM {source_view}),
         typed AS (SELECT *, {typed} FROM texts),
         ranked AS (SELECT *{extra} FROM typed)
-        SELECT *, list_filter([{", ".join(checks)}], x -> x IS NOT NULL) AS _pelanggaran
+        SELECT *,
+            CASE WHEN {" OR ".join(f"coalesce({c.cond}, false)" for c in checks)}
+                 THEN list_filter([{", ".join(c.expr for c in checks)}], x -> x IS NOT NULL)
+                 ELSE [] END AS _pelanggaran
         FROM ranked
     """
