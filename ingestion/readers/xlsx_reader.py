@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ingestion.readers.base import (
+    ROW_COLUMN,
     RawFile,
     UnreadableFile,
     cell_to_text,
@@ -38,12 +41,37 @@ def read_xlsx(path: Path, fmt: FileFormat) -> RawFile:
         )
     headers = check_headers([cell_to_text(c) for c in cells[fmt.header_row - 1]])
     width = len(headers)
+    data = cells[fmt.header_row :]
+    if any(len(r) < width for r in data):
+        return RawFile(headers, _table_row_by_row(headers, data, fmt.header_row))
+    # column by column: a column of text (most of them) is taken as it is; only a column that
+    # holds numbers or dates goes through cell_to_text
+    columns = [
+        list(col) if all(type(v) is str for v in col) else [cell_to_text(v) for v in col]
+        for col in list(zip(*data, strict=False))[:width]
+    ] if data else [[] for _ in headers]  # fmt: skip
+    table = pa.table(
+        {f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}
+        | {ROW_COLUMN: pa.array(range(fmt.header_row + 1, fmt.header_row + 1 + len(data)), pa.int64())}
+    )  # fmt: skip
+    if width and len(data):
+        # an empty row in the sheet is not a row of data
+        empty = None
+        for i in range(width):
+            blank = pc.equal(pc.utf8_trim_whitespace(table.column(f"c{i}")), "")
+            empty = blank if empty is None else pc.and_(empty, blank)
+        table = table.filter(pc.invert(empty))
+    return RawFile(headers, table)
+
+
+def _table_row_by_row(headers: list[str], data: list[list], header_row: int) -> pa.Table:
+    width = len(headers)
     rows, numbers = [], []
-    for excel_row, raw in enumerate(cells[fmt.header_row :], start=fmt.header_row + 1):
+    for excel_row, raw in enumerate(data, start=header_row + 1):
         texts = [cell_to_text(c) for c in raw[:width]]
         if not any(t.strip() for t in texts):
             continue  # an empty row in the sheet is not a row of data
         texts += [""] * (width - len(texts))
         rows.append(texts)
         numbers.append(excel_row)
-    return RawFile(headers, table_from_rows(headers, rows, numbers))
+    return table_from_rows(headers, rows, numbers)
