@@ -82,20 +82,37 @@ def ingest_agencies(
         except (ApiError, OSError) as e:
             # files landed before the failure are loaded; the rest waits for the next run
             outcome.error = e
+    # one log line per agency (a line per file costs the run log a write per file); every
+    # file's figures are in raw.load_log, a quarantined file is named with its reason
+    done: list[FileResult] = []
     for prepared, checked in check_files(pending, workers):
+        if done and done[-1].kode_instansi != prepared.agency.kode:
+            log(_agency_line(done))
+            done = []
         res = load_prepared(con, prepared, checked, standard=standard, run_id=run_id)
-        log(
-            f"{res.file_name}: {res.status}, read {res.rows_read}, "
-            f"loaded {res.rows_loaded}, rejected {res.rows_rejected}"
-            + (f" ({res.reason})" if res.reason else "")
-        )
+        if res.status == "quarantined":
+            log(f"{res.file_name}: quarantined ({res.reason})")
+        done.append(res)
         outcomes[prepared.agency.kode].results.append(res)
+    if done:
+        log(_agency_line(done))
     return outcomes
+
+
+def _agency_line(results: list[FileResult]) -> str:
+    quarantined = sum(r.status == "quarantined" for r in results)
+    return (
+        f"{results[0].kode_instansi}: {len(results)} file(s) loaded"
+        + (f" ({quarantined} quarantined)" if quarantined else "")
+        + f", rows read {sum(r.rows_read for r in results)}, "
+        f"loaded {sum(r.rows_loaded for r in results)}, "
+        f"rejected {sum(r.rows_rejected for r in results)}"
+    )
 
 
 def check_files(pending: list[PreparedFile], workers: int | None) -> Iterator[tuple]:
     """(prepared, checked file) in the order given, read and checked ahead by a pool of
-    worker processes when there is enough to read; at most two files per worker wait."""
+    worker processes when there is enough to read; at most three files per worker wait."""
     workers = read_workers() if workers is None else workers
     if workers < 2 or len(pending) < 2 or sum(p.size for p in pending) < POOL_MIN_BYTES:
         for prepared in pending:
@@ -104,7 +121,7 @@ def check_files(pending: list[PreparedFile], workers: int | None) -> Iterator[tu
     # spawn: the caller may be a threaded server (Dagster), where fork is unsafe
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        yield from _read_ahead(pool, pending, window=2 * workers)
+        yield from _read_ahead(pool, pending, window=3 * workers)
 
 
 def _read_ahead(pool: Executor, pending: list[PreparedFile], window: int) -> Iterator[tuple]:
