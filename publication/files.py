@@ -9,12 +9,15 @@ PANDUAN_ANALIS.md                    the analysts' guide with example queries
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
 
+from ingestion.ingest import read_workers
 from publication.release import ANALYST_DB, INDICATORS
 from publication.report import build_report
 from publication.safe import neutralise_sql
@@ -69,10 +72,24 @@ def write_publication_files(working_db: Path, folder: Path, stamp: str) -> None:
         findings_of[f[0]].append(f[1:])
     out = folder / "temuan_instansi"
     out.mkdir()
-    for kode, nama in agencies:
-        write_agency_findings(out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode])
+    books = [(out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode])
+             for kode, nama in agencies]  # fmt: skip
+    _write_findings_workbooks(books)
     build_report(folder / ANALYST_DB, folder / "laporan.html", stamp)
     shutil.copyfile(GUIDE, folder / GUIDE.name)
+
+
+def _write_findings_workbooks(books: list[tuple]) -> None:
+    """One workbook per agency (xlsxwriter is pure Python): in worker processes when there
+    are many agencies (a national registry), in this process for a province."""
+    workers = read_workers()
+    if workers < 2 or len(books) < 100:
+        for book in books:
+            write_agency_findings(*book)
+        return
+    ctx = multiprocessing.get_context("spawn")  # the caller may be a threaded server
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        list(pool.map(write_agency_findings, *zip(*books, strict=True), chunksize=8))
 
 
 def _rejects(working_db: Path) -> list[tuple]:
