@@ -55,10 +55,48 @@ def ingest_agencies(
     recorded in its outcome and does not stop the others."""
     standard = load_standard()
     ensure_raw_schema(con, standard)
-    outcomes: dict[str, AgencyOutcome] = {}
-    pending: list[PreparedFile] = []
+    agencies = list(agencies)
+    datasets = list(datasets)
+    outcomes: dict[str, AgencyOutcome] = {a.kode: AgencyOutcome() for a in agencies}
+    # what is likely new (not in the load log under the same name and size): decides whether
+    # worker processes are worth starting; the bytes themselves decide what is skipped
+    known = set(
+        con.execute("SELECT kode_instansi, file_name, size_bytes FROM raw.load_log").fetchall()
+    )
+    landed_bytes = sum(
+        size
+        for a in agencies
+        for ds in datasets
+        for f in files_for(landing, a, ds)
+        if (a.kode, f.relative_name, size := f.path.stat().st_size) not in known
+    )
+    pending = _prepared_files(con, agencies, datasets, outcomes, landing, archive, log)
+    # one log line per agency (a line per file costs the run log a write per file); every
+    # file's figures are in raw.load_log, a quarantined file is named with its reason
+    done: list[FileResult] = []
+    for prepared, checked in check_files(pending, workers, landed_bytes):
+        if done and done[-1].kode_instansi != prepared.agency.kode:
+            log(_agency_line(done))
+            done = []
+        res = load_prepared(con, prepared, checked, standard=standard, run_id=run_id)
+        if res.status == "quarantined":
+            log(f"{res.file_name}: quarantined ({res.reason})")
+        done.append(res)
+        outcomes[prepared.agency.kode].results.append(res)
+    if done:
+        log(_agency_line(done))
+    return outcomes
+
+
+def _prepared_files(
+    con, agencies, datasets, outcomes, landing: Path, archive: Path, log
+) -> Iterator[PreparedFile]:
+    """Pull each API, archive each landed file and yield the ones to load, lazily: archiving
+    the next files overlaps with the reading of those before. Bytes loaded before, or met
+    twice in this run (one file uploaded under two names), are 'skipped'."""
+    seen: set[tuple[str, str, str]] = set()
     for agency in agencies:
-        outcome = outcomes[agency.kode] = AgencyOutcome()
+        outcome = outcomes[agency.kode]
         try:
             for dataset in datasets:
                 if agency.delivery == "api":
@@ -75,28 +113,20 @@ def ingest_agencies(
                         archive_root=archive,
                         submitted_at=submission_time(f.path, agency, dataset),
                     )
+                    key = (prepared.file_sha256 if isinstance(prepared, FileResult)
+                           else prepared.sha256, agency.kode, dataset)  # fmt: skip
+                    if isinstance(prepared, PreparedFile) and key in seen:
+                        prepared = FileResult(
+                            f.relative_name, agency.kode, dataset, key[0], "skipped"
+                        )
                     if isinstance(prepared, FileResult):
                         outcome.results.append(prepared)
-                    else:
-                        pending.append(prepared)
+                        continue
+                    seen.add(key)
+                    yield prepared
         except (ApiError, OSError) as e:
             # files landed before the failure are loaded; the rest waits for the next run
             outcome.error = e
-    # one log line per agency (a line per file costs the run log a write per file); every
-    # file's figures are in raw.load_log, a quarantined file is named with its reason
-    done: list[FileResult] = []
-    for prepared, checked in check_files(pending, workers):
-        if done and done[-1].kode_instansi != prepared.agency.kode:
-            log(_agency_line(done))
-            done = []
-        res = load_prepared(con, prepared, checked, standard=standard, run_id=run_id)
-        if res.status == "quarantined":
-            log(f"{res.file_name}: quarantined ({res.reason})")
-        done.append(res)
-        outcomes[prepared.agency.kode].results.append(res)
-    if done:
-        log(_agency_line(done))
-    return outcomes
 
 
 def _agency_line(results: list[FileResult]) -> str:
@@ -110,11 +140,16 @@ def _agency_line(results: list[FileResult]) -> str:
     )
 
 
-def check_files(pending: list[PreparedFile], workers: int | None) -> Iterator[tuple]:
+def check_files(
+    pending: Iterable[PreparedFile], workers: int | None, total_bytes: int | None = None
+) -> Iterator[tuple]:
     """(prepared, checked file) in the order given, read and checked ahead by a pool of
     worker processes when there is enough to read; at most three files per worker wait."""
     workers = read_workers() if workers is None else workers
-    if workers < 2 or len(pending) < 2 or sum(p.size for p in pending) < POOL_MIN_BYTES:
+    if total_bytes is None:
+        pending = list(pending)
+        total_bytes = sum(p.size for p in pending)
+    if workers < 2 or total_bytes < POOL_MIN_BYTES:
         for prepared in pending:
             yield prepared, check_prepared(prepared)
         return
@@ -124,7 +159,7 @@ def check_files(pending: list[PreparedFile], workers: int | None) -> Iterator[tu
         yield from _read_ahead(pool, pending, window=3 * workers)
 
 
-def _read_ahead(pool: Executor, pending: list[PreparedFile], window: int) -> Iterator[tuple]:
+def _read_ahead(pool: Executor, pending: Iterable[PreparedFile], window: int) -> Iterator[tuple]:
     queue: deque = deque()
     todo = iter(pending)
     for prepared in todo:

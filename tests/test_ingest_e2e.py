@@ -239,3 +239,22 @@ def test_files_read_in_worker_processes_load_exactly_as_read_in_one(
     assert dumps[0]["load_log"] and any(r[4] == "quarantined" for r in dumps[0]["load_log"])
     for t in dumps[0]:
         assert dumps[0][t] == dumps[1][t], t
+
+
+def test_one_file_uploaded_under_two_names_is_loaded_once(tmp_path):
+    """The same bytes twice in one run (a re-upload under another name): the second is
+    skipped, not a second copy of every row (nor a failed run)."""
+    from ingestion.ingest import ingest_agencies
+    from tests.conftest import agency
+
+    a = agency("DUP")
+    folder = tmp_path / "landing" / "DUP" / "pegawai"
+    folder.mkdir(parents=True)
+    text = "nip,nama,tahun\n198609262015051001,Ani,2025\n"
+    (folder / "pegawai.csv").write_text(text)
+    (folder / "pegawai_lagi.csv").write_text(text)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        out = ingest_agencies(con, [a], landing=tmp_path / "landing", archive=tmp_path / "arsip")
+        first, second = out["DUP"].results
+        assert second.status == "skipped" and second.file_sha256 == first.file_sha256
+        assert con.execute("SELECT count(*) FROM raw.load_log").fetchone()[0] == 1
