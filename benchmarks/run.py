@@ -1,7 +1,7 @@
 """Benchmark the nightly refresh at province and national sizes (not part of the tests).
 
 usage: python -m benchmarks.run [gorontalo] [jawa_barat] [national] [--work DIR] [--json FILE]
-                                [--keep-data] [--generate-only]
+                                [--keep-data] [--generate-only] [--full-only]
 
 For each size: generate the demo data (two years, ~3 trainings and ~1 survey response per
 employee-year, the demo's mix of formats), then measure wall time and peak memory of
@@ -175,7 +175,13 @@ def reset(home: Path, keep_data: bool) -> dict | None:
     return None
 
 
-def run_size(name: str, work: Path, keep_data: bool = False, generate_only: bool = False) -> dict:
+def run_size(
+    name: str,
+    work: Path,
+    keep_data: bool = False,
+    generate_only: bool = False,
+    full_only: bool = False,
+) -> dict:
     spec = SIZES[name]
     home = work / name
     kept = reset(home, keep_data)
@@ -222,6 +228,8 @@ def run_size(name: str, work: Path, keep_data: bool = False, generate_only: bool
     with DemoApiServer(summary.api_dir, port=server_port, token=TOKEN):
         result["full"] = measured(cli, env, proj)
         print(json.dumps(_brief(result["full"])), file=sys.stderr, flush=True)
+        if full_only:
+            return result
         revised = revise(home / "landing", registry)
         result["incremental"] = measured(cli, {**env}, proj)
         result["incremental"]["revised_agencies"] = revised
@@ -256,12 +264,13 @@ def main() -> None:
     ap.add_argument("--work", default=str(PROJECT_ROOT / "var" / "bench"))
     ap.add_argument("--keep-data", action="store_true", help="reuse data generated earlier")
     ap.add_argument("--generate-only", action="store_true")
+    ap.add_argument("--full-only", action="store_true", help="only the full refresh")
     ap.add_argument("--json", default=str(PROJECT_ROOT / "var" / "bench" / "results.json"))
     args = ap.parse_args()
     work = Path(args.work)
     results = []
     for name in args.sizes:
-        r = run_size(name, work, args.keep_data, args.generate_only)
+        r = run_size(name, work, args.keep_data, args.generate_only, args.full_only)
         results.append(r)
         brief = {
             k: (
