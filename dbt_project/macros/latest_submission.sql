@@ -29,10 +29,16 @@
         select all_rows.* from all_rows
         {%- if is_incremental() %}
         semi join (
-            select distinct kode_instansi, tahun_data from all_rows
-            where loaded_at > (
-                select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
-            )
+            -- the (agency, year) pairs of the files loaded since the last build: the load log
+            -- is filtered first, so only those files' rows are read
+            select distinct r.kode_instansi, cast({{ row_year(dataset, 'r') }} as integer) as tahun_data
+            from {{ relation }} as r
+            inner join (
+                select file_sha256, kode_instansi from {{ source('raw', 'load_log') }}
+                where dataset = '{{ dataset }}' and status = 'loaded' and loaded_at > (
+                    select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
+                )
+            ) as new_files using (file_sha256, kode_instansi)
         ) as changed using (kode_instansi, tahun_data)
         {%- endif %}
     ),
