@@ -3,13 +3,17 @@
 indikator_*.csv / .parquet / .xlsx   the published indicators (Indonesian headers, data dictionary)
 laporan.html                         the report with charts (offline, one file)
 temuan_instansi/<kode>.xlsx          per agency: rejected rows and findings, to send back
+temuan_instansi/digests.json         per agency, a digest of what its workbook holds
 parquet/<mart>.parquet               every mart, for analysts' other tools
 PANDUAN_ANALIS.md                    the analysts' guide with example queries
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
+import os
 import shutil
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -39,7 +43,12 @@ def _safe_select(con, table: str) -> str:
     return ", ".join(parts)
 
 
-def write_publication_files(working_db: Path, folder: Path, stamp: str) -> None:
+def write_publication_files(
+    working_db: Path, folder: Path, stamp: str, previous: Path | None = None
+) -> None:
+    """Write the files of the release in `folder`. `previous` is the release published before
+    (or None): an agency's findings workbook whose content has not changed since is linked
+    from it instead of written again."""
     con = duckdb.connect(str(folder / ANALYST_DB), read_only=True)
     try:
         for table, order in INDICATORS.items():
@@ -74,9 +83,45 @@ def write_publication_files(working_db: Path, folder: Path, stamp: str) -> None:
     out.mkdir()
     books = [(out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode])
              for kode, nama in agencies]  # fmt: skip
-    _write_findings_workbooks(books)
+    digests = {book[1]: _content_digest(book[1:]) for book in books}
+    reused = _link_unchanged(out, digests, previous)
+    _write_findings_workbooks([b for b in books if b[1] not in reused])
+    (out / "digests.json").write_text(json.dumps(digests, indent=1), encoding="utf-8")
     build_report(folder / ANALYST_DB, folder / "laporan.html", stamp)
     shutil.copyfile(GUIDE, folder / GUIDE.name)
+
+
+# what a findings workbook is made from besides its rows: a change here rewrites every workbook
+_WORKBOOK_CODE = [Path(__file__).with_name(n) for n in ("workbooks.py", "safe.py", "dictionary.py")]
+
+
+def _content_digest(content: tuple) -> str:
+    """Digest of an agency's workbook content (code, name, rejected rows, findings) and of the
+    code that writes it."""
+    h = hashlib.sha256()
+    for p in _WORKBOOK_CODE:
+        h.update(p.read_bytes())
+    h.update(repr(content).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _link_unchanged(out: Path, digests: dict[str, str], previous: Path | None) -> set[str]:
+    """Hard-link the previous release's workbook of every agency whose content digest is
+    unchanged (published files are read-only and never written in place, so sharing them is
+    safe); returns those agencies. Where linking is impossible the workbook is written."""
+    if previous is None or not (previous / "temuan_instansi" / "digests.json").exists():
+        return set()
+    before = json.loads((previous / "temuan_instansi" / "digests.json").read_text("utf-8"))
+    reused = set()
+    for kode, digest in digests.items():
+        src = previous / "temuan_instansi" / f"{kode}.xlsx"
+        if before.get(kode) == digest and src.exists():
+            try:
+                os.link(src, out / src.name)
+            except OSError:
+                continue
+            reused.add(kode)
+    return reused
 
 
 def _write_findings_workbooks(books: list[tuple]) -> None:

@@ -124,7 +124,6 @@ def prune(published: Path, keep: int) -> None:
     )
     for old in releases[:-keep]:
         if old.resolve() != current:
-            for p in old.rglob("*"):
-                if p.is_file():
-                    p.chmod(0o644)
+            # read-only files are removed as they are (no chmod: a later release may share
+            # a file with this one through a hard link, and must keep it read-only)
             shutil.rmtree(old)

@@ -3,6 +3,7 @@ formula injection neutralised, suppressed cells empty, the report offline with i
 
 import csv
 import re
+import shutil
 import zipfile
 from decimal import Decimal
 
@@ -14,7 +15,8 @@ from python_calamine import CalamineWorkbook
 
 from orchestration.definitions import NIGHTLY_JOB, build_defs
 from orchestration.run import run_job
-from publication.release import ANALYST_DB
+from publication.files import write_publication_files
+from publication.release import ANALYST_DB, latest_release, publish
 from publication.safe import mask_personal, neutralise
 from tests.hand_province import AGENCIES, NIP, PELATIHAN_H, build_hand_province, write
 
@@ -160,3 +162,31 @@ def test_report_is_offline_with_one_chart_per_indicator(release):
     urls = re.findall(r"(?:src|href)\s*=\s*[\"']?(https?:)?//", html)
     assert urls == [] and "<script" not in html and "http://www.w3.org/2000/svg" in html
     assert 'lang="id"' in html and "Provinsi sekilas" in html
+
+
+def test_unchanged_findings_workbooks_are_shared_with_the_last_release(release, tmp_path):
+    s, _ = release
+    working, published = tmp_path / "kerja.duckdb", tmp_path / "published"
+    shutil.copyfile(s.warehouse, working)
+
+    def release_now(run_id):
+        previous = latest_release(published)
+        extra = lambda f, stamp: write_publication_files(working, f, stamp, previous)  # noqa: E731
+        return publish(working, published, run_id, keep=1, extra=extra)
+
+    first = release_now("run00001")
+    inodes = {p.name: p.stat().st_ino for p in (first / "temuan_instansi").glob("*.xlsx")}
+    assert set(inodes) == {f"{k}.xlsx" for k in AGENCIES}
+    with duckdb.connect(str(working)) as con:  # KAB-2 sent one more bad row
+        con.execute(
+            "INSERT INTO raw.rejects SELECT * REPLACE (baris + 1000 AS baris) FROM raw.rejects "
+            "WHERE kode_instansi = 'KAB-2' LIMIT 1"
+        )
+    second = release_now("run00002")
+    assert not first.exists()  # pruned (keep=1) ...
+    books = {p.name: p.stat() for p in (second / "temuan_instansi").glob("*.xlsx")}
+    for name, st in books.items():  # ... and what the second shares stays read-only
+        assert st.st_mode & 0o777 == 0o444, name
+        assert (st.st_ino == inodes[name]) == (name != "KAB-2.xlsx"), name
+    rows = xlsx_rows(second / "temuan_instansi" / "KAB-2.xlsx", "Baris Ditolak")
+    assert any(isinstance(r[1], float) and r[1] > 1000 for r in rows[1:])

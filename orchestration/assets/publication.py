@@ -7,7 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, FreshnessPolicy, Materializ
 
 from orchestration.resources import WarehouseResource
 from publication.files import write_publication_files
-from publication.release import publish
+from publication.release import latest_release, publish
 
 PUBLISHED_FROM = [
     "indikator_wilayah", "indikator_instansi", "temuan", "mutu_data_instansi", "dim_wilayah", "dim_instansi",
@@ -28,12 +28,13 @@ PUBLISHED_FROM = [
     "atomically. Runs only when every blocking quality gate passed.",
 )
 def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    working = Path(warehouse.warehouse_path)
+    working, published = Path(warehouse.warehouse_path), Path(warehouse.published)
+    previous = latest_release(published)
     release = publish(
         working,
-        Path(warehouse.published),
+        published,
         context.run_id,
-        extra=lambda folder, stamp: write_publication_files(working, folder, stamp),
+        extra=lambda folder, stamp: write_publication_files(working, folder, stamp, previous),
     )
     context.log.info(f"published {release}")
     return MaterializeResult(
