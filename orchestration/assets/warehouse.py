@@ -86,6 +86,19 @@ def prune_invocations(target: Path, keep: int = 5) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def keep_partial_parse(invocation_target: Path, target: Path) -> None:
+    """dagster-dbt starts every dbt invocation from target/partial_parse.msgpack. dbt only
+    reuses that parse state when it was made with the same profile, and the profile holds
+    the warehouse path (KINERJA_WAREHOUSE), which the deploy-time `dbt parse` does not have:
+    every build would parse the whole project again (about 3 s). Keep the parse state of the
+    last successful build instead; dbt itself still reparses whatever changed since."""
+    state = invocation_target / "partial_parse.msgpack"
+    if state.exists():
+        tmp = target / ".partial_parse.msgpack.tmp"
+        shutil.copyfile(state, tmp)
+        tmp.replace(target / "partial_parse.msgpack")
+
+
 class KinerjaTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
@@ -164,11 +177,11 @@ def build_dbt_assets(project: DbtProject):
                 "full refresh: the dbt project, the registry or the pseudonym key changed "
                 "since the last successful build"
             )  # fmt: skip
-        yield from dbt.cli(
-            ["build", "--full-refresh"] if full else ["build"], context=context
-        ).stream()
+        invocation = dbt.cli(["build", "--full-refresh"] if full else ["build"], context=context)
+        yield from invocation.stream()
         with warehouse.connect() as con:
             con.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, now())", [fingerprint])
+        keep_partial_parse(invocation.target_path, project.project_dir / "target")
         prune_invocations(project.project_dir / "target")
 
     return warehouse_dbt
