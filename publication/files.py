@@ -83,7 +83,8 @@ def write_publication_files(
     out.mkdir()
     books = [(out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode])
              for kode, nama in agencies]  # fmt: skip
-    digests = {book[1]: _content_digest(book[1:]) for book in books}
+    code = _workbook_code_digest()
+    digests = {book[1]: _content_digest(code, book[1:]) for book in books}
     reused = _link_unchanged(out, digests, previous)
     _write_findings_workbooks([b for b in books if b[1] not in reused])
     (out / "digests.json").write_text(json.dumps(digests, indent=1), encoding="utf-8")
@@ -95,26 +96,30 @@ def write_publication_files(
 _WORKBOOK_CODE = [Path(__file__).with_name(n) for n in ("workbooks.py", "safe.py", "dictionary.py")]
 
 
-def _content_digest(content: tuple) -> str:
-    """Digest of an agency's workbook content (code, name, rejected rows, findings) and of the
-    code that writes it."""
+def _workbook_code_digest() -> bytes:
     h = hashlib.sha256()
     for p in _WORKBOOK_CODE:
         h.update(p.read_bytes())
-    h.update(repr(content).encode("utf-8"))
-    return h.hexdigest()
+    return h.digest()
+
+
+def _content_digest(code: bytes, content: tuple) -> str:
+    """Digest of an agency's workbook content (code, name, rejected rows, findings) and of the
+    code that writes it (`code`, from _workbook_code_digest)."""
+    return hashlib.sha256(code + repr(content).encode("utf-8")).hexdigest()
 
 
 def _link_unchanged(out: Path, digests: dict[str, str], previous: Path | None) -> set[str]:
     """Hard-link the previous release's workbook of every agency whose content digest is
     unchanged (published files are read-only and never written in place, so sharing them is
     safe); returns those agencies. Where linking is impossible the workbook is written."""
-    if previous is None or not (previous / "temuan_instansi" / "digests.json").exists():
+    before_file = previous / "temuan_instansi" / "digests.json" if previous else None
+    if before_file is None or not before_file.exists():
         return set()
-    before = json.loads((previous / "temuan_instansi" / "digests.json").read_text("utf-8"))
+    before = json.loads(before_file.read_text("utf-8"))
     reused = set()
     for kode, digest in digests.items():
-        src = previous / "temuan_instansi" / f"{kode}.xlsx"
+        src = before_file.with_name(f"{kode}.xlsx")
         if before.get(kode) == digest and src.exists():
             try:
                 os.link(src, out / src.name)

@@ -25,7 +25,6 @@ def test_the_version_is_the_one_the_dbt_executable_reports():
     resource = dbt_resource(dbt_project())
     out = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True)
     assert f"installed: {resource._cli_version}" in out.stdout
-    assert (
-        resource._cli_version.major == 1
-    )  # dbt Core (a Fusion engine would need the adapter path)
+    # dbt Core (a Fusion engine would need the adapter path)
+    assert resource._cli_version.major == 1
     assert resource._initialize_dbt_core_adapter(["build"]) is None
