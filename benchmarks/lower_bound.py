@@ -15,22 +15,21 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
+from core.duck import connect_writer
+from core.paths import DBT_PROJECT_DIR
+from core.registry import load_registry
+from core.settings import Settings
+from core.sql import ident
+from core.standard import DATASETS, load_standard
 from ingestion.ingest import check_files
 from ingestion.landing import files_for, submission_time
 from ingestion.load import PreparedFile
 from ingestion.readers import UnreadableFile
-from ingestion.registry import load_registry
 from ingestion.registry_table import write_registry
-from ingestion.rules import ident
 from ingestion.schema import ensure_raw_schema
-from ingestion.settings import duckdb_config
-from ingestion.standard import DATASETS, load_standard
-from orchestration.assets.warehouse import DBT_PROJECT_DIR
 
 
-def load_files(con, registry, landing: Path) -> int:
+def load_files(con, registry, landing: Path, workers: int) -> int:
     """Read and check every file (in the pipeline's pool of worker processes) and insert its
     valid rows."""
     standard = load_standard()
@@ -43,7 +42,7 @@ def load_files(con, registry, landing: Path) -> int:
         for f in files_for(landing, agency, ds)
     ]  # fmt: skip
     n = 0
-    for p, checked in check_files(todo, None):
+    for p, checked in check_files(todo, workers):
         if isinstance(checked, UnreadableFile):
             continue
         spec = standard.datasets[p.dataset]
@@ -103,10 +102,11 @@ def main(home: str, registry_path: str) -> None:
     db = home_p / "lower_bound.duckdb"
     db.unlink(missing_ok=True)
     registry = load_registry(registry_path)
-    con = duckdb.connect(str(db), config=duckdb_config())
+    settings = Settings.from_env()
+    con = connect_writer(db, settings.duckdb_memory_limit)
     t0 = time.perf_counter()
     write_registry(con, registry)
-    files = load_files(con, registry, home_p / "landing")
+    files = load_files(con, registry, home_p / "landing", settings.read_workers)
     t1 = time.perf_counter()
     models = run_models(con)
     t2 = time.perf_counter()

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from ingestion.registry import load_wilayah
-from ingestion.settings import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
+from core.registry import load_wilayah
 
 DEMO = yaml.safe_load((PROJECT_ROOT / "config" / "agencies.yaml").read_text())
 TEMPLATES = {a["kode"]: a for a in DEMO["agencies"]}

@@ -29,10 +29,10 @@ import time
 from pathlib import Path
 
 from benchmarks.registry import national_registry, national_wilayah, synthetic_registry
-from ingestion.demo.api_server import DemoApiServer
-from ingestion.demo.generate import DemoSummary, generate
-from ingestion.registry import WILAYAH_SEED, Agency, Registry, load_registry
-from ingestion.settings import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
+from core.registry import WILAYAH_SEED, Agency, Registry, load_registry
+from demo.api_server import DemoApiServer
+from demo.generate import DemoSummary, generate
 
 SIZES = {
     "gorontalo": {
@@ -221,7 +221,7 @@ def run_size(
            "KINERJA_PSEUDONYM_KEY": "benchmark-pseudonym-key", "KINERJA_TOKEN_BENCH": TOKEN,
            "DAGSTER_HOME": str(home / "dagster_home"), "GX_ANALYTICS_ENABLED": "false",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}  # fmt: skip
-    cli = [sys.executable, "-m", "ingestion.cli", "refresh"]
+    cli = [sys.executable, "-m", "orchestration.cli", "refresh"]
     result = {"size": name, "employees": spec["employees"], "agencies": len(registry.agencies), "generate_s": gen_s,
               "files": len(summary.files) + 4, "landing_mb": round(sum(p.stat().st_size for p in (home / "landing").rglob("*") if p.is_file()) / 2**20)}  # fmt: skip
     print(json.dumps(result), file=sys.stderr, flush=True)

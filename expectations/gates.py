@@ -11,6 +11,8 @@ import duckdb
 import great_expectations.expectations as gxe  # noqa: E402,I001
 import pandas as pd
 
+from core.sql import lit
+from core.standard import Standard
 from expectations.frames import read_frame
 from expectations.mart_suites import (
     PERSONAL_COLUMNS,
@@ -25,8 +27,6 @@ from expectations.raw_suites import (
     raw_schema_expectations,
 )
 from expectations.runner import GateContext, SuiteOutcome
-from ingestion.rules import lit
-from ingestion.standard import Standard
 
 INDIKATOR = {"indikator_wilayah": "kode_wilayah", "indikator_instansi": "kode_instansi"}
 
@@ -104,16 +104,14 @@ def _previous(published_db: Path | None, table: str) -> pd.DataFrame | None:
 def marts_gate(
     con: duckdb.DuckDBPyConnection, published_db: Path | None, cfg: dict, gx: GateContext
 ) -> dict[str, SuiteOutcome]:
-    """Validate the published marts and scan every mart for personal data."""
+    """Validate the published indicators, and scan every mart for personal data (once, in
+    personal_data_gate)."""
     bands = read_frame(con, "SELECT * FROM ref.ikm_mutu")
     outcomes = {}
     for table, key in INDIKATOR.items():
         df = read_frame(con, f"SELECT * FROM marts.{table}")
-        text_cols = [c for c in df.columns if df[c].dtype == object and c not in ("tahun",)]
         derived = with_derived_columns(df, bands, _previous(published_db, table), key)
-        outcomes[table] = gx.run(
-            table, derived, indikator_expectations(cfg, text_cols), label_column=key
-        )
+        outcomes[table] = gx.run(table, derived, indikator_expectations(cfg), label_column=key)
     outcomes["tanpa_data_pribadi"] = personal_data_gate(con, cfg, gx)
     return outcomes
 

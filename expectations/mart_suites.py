@@ -7,18 +7,12 @@ import re
 import great_expectations.expectations as gxe
 import pandas as pd
 
-PCT_COLUMNS = [
-    "cakupan_penilaian_pct",
-    "pct_sangat_baik",
-    "pct_baik",
-    "pct_butuh_perbaikan",
-    "pct_kurang_misconduct",
-    "pct_sangat_kurang",
-    "pct_pns_memenuhi_20jp",
-]
-PREDIKAT_PCT = PCT_COLUMNS[1:6]
+from core.domain import ikm_bands, predikat
+
+# the five predikat shares, best first (seed `predikat`)
+PREDIKAT_PCT = [p.pct_column for p in predikat()]
+PCT_COLUMNS = ["cakupan_penilaian_pct", *PREDIKAT_PCT, "pct_pns_memenuhi_20jp"]
 PERSONAL_COLUMNS = re.compile(r"^(nip|nip_.*|.*_nip|nama|nama_pegawai|nama_lengkap)$")
-NIP_VALUE = r"^\d{18}$"
 
 
 def _meta(rule: str, cfg: dict) -> dict:
@@ -61,7 +55,7 @@ def with_derived_columns(
     return out
 
 
-def indikator_expectations(cfg: dict, string_columns: list[str]) -> list:
+def indikator_expectations(cfg: dict) -> list:
     tol = cfg["marts"]["predikat_sum_tolerance"]
     out = [
         gxe.ExpectColumnValuesToBeBetween(
@@ -80,7 +74,10 @@ def indikator_expectations(cfg: dict, string_columns: list[str]) -> list:
             meta=_meta("predikat_sum", cfg),
         ),
         gxe.ExpectColumnValuesToBeBetween(
-            column="ikm", min_value=25, max_value=100, meta=_meta("ikm_range", cfg)
+            column="ikm",
+            min_value=float(ikm_bands()[0].ikm_bawah),
+            max_value=float(ikm_bands()[-1].ikm_atas),
+            meta=_meta("ikm_range", cfg),
         ),
         gxe.ExpectColumnPairValuesToBeEqual(
             column_A="mutu_ikm",
@@ -97,15 +94,4 @@ def indikator_expectations(cfg: dict, string_columns: list[str]) -> list:
             meta=_meta("headcount_change", cfg),
         ),
     ]
-    out += personal_data_expectations(cfg, string_columns)
     return out
-
-
-def personal_data_expectations(cfg: dict, string_columns: list[str]) -> list:
-    """No column that is an NIP or a name, and no 18-digit value in any text column."""
-    return [
-        gxe.ExpectColumnValuesToNotMatchRegex(
-            column=c, regex=NIP_VALUE, meta=_meta("no_personal_data", cfg)
-        )
-        for c in string_columns
-    ]

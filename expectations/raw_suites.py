@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
-from ingestion.rules import SQL_TYPES, ident, lit
-from ingestion.standard import Dataset, Standard
+from core.sql import SQL_TYPES, ident, lit
+from core.standard import Dataset, Standard
 
 
 def _meta(rule: str, severity: dict, column: str | None = None) -> dict:
@@ -65,7 +65,7 @@ def profile_checks(standard: Standard, dataset: Dataset) -> list[tuple[str, str,
             out.append(
                 (
                     f"{col.name}__rentang",
-                    "allowed_codes",
+                    "value_range",
                     col.name,
                     f"count(*) FILTER (WHERE {' OR '.join(bounds)})",
                 )

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from pathlib import Path
 
 import requests
 
-from ingestion.registry import Agency
+from core.registry import Agency
 
 
 class ApiError(RuntimeError):
@@ -46,14 +45,20 @@ def _get(session: requests.Session, url: str, params, headers, timeout, retries)
 
 
 def pull_dataset(
-    agency: Agency, dataset: str, landing: Path, now: dt.datetime | None = None
+    agency: Agency,
+    dataset: str,
+    landing: Path,
+    now: dt.datetime | None = None,
+    token: str | None = None,
 ) -> Path | None:
+    """Pull one dataset of an API agency into its landing folder. `token` is the agency's
+    bearer token (the variable named by the registry's `token_env`, handed over by the
+    orchestration's resource)."""
     api = agency.api
     if api is None or dataset not in api.paths:
         return None
     headers = {"Accept": "application/json"}
     if api.token_env:
-        token = os.environ.get(api.token_env)
         if not token:
             raise ApiError(f"token API untuk {agency.kode} tidak ada: set variabel {api.token_env}")
         headers["Authorization"] = f"Bearer {token}"

@@ -7,22 +7,10 @@ same bytes again is a no-op.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
-
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    """sha256 of a file, read in 1 MiB chunks."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+from core.hashing import sha256_of
 
 
 def archive_bytes(archive_root: Path, data: bytes, suffix: str) -> tuple[str, Path]:

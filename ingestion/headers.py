@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from core.registry import FileFormat
+from core.standard import Dataset
 from ingestion.readers.base import UnreadableFile
-from ingestion.registry import FileFormat
-from ingestion.standard import Dataset
 
 
 def _key(text: str) -> str:

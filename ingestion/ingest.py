@@ -9,21 +9,20 @@ submission order.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from core.registry import Agency
+from core.standard import DATASETS, load_standard
 from ingestion.api_client import ApiError, pull_dataset
 from ingestion.landing import files_for, submission_time
 from ingestion.load import FileResult, PreparedFile, check_prepared, load_prepared, prepare_file
-from ingestion.registry import Agency
 from ingestion.schema import ensure_raw_schema
-from ingestion.standard import DATASETS, load_standard
 
 # below this many bytes to read, starting worker processes costs more than it saves
 POOL_MIN_BYTES = 16 * 2**20
@@ -35,11 +34,6 @@ class AgencyOutcome:
     error: Exception | None = None  # the agency's API or landing area could not be read
 
 
-def read_workers() -> int:
-    """KINERJA_READ_WORKERS, else one per core."""
-    return int(os.environ.get("KINERJA_READ_WORKERS", os.cpu_count() or 1))
-
-
 def ingest_agencies(
     con: duckdb.DuckDBPyConnection,
     agencies: Iterable[Agency],
@@ -49,10 +43,13 @@ def ingest_agencies(
     datasets: Iterable[str] = DATASETS,
     run_id: str | None = None,
     log: Callable[[str], None] = lambda _m: None,
-    workers: int | None = None,
+    workers: int = 1,
+    api_tokens: Mapping[str, str] | None = None,
 ) -> dict[str, AgencyOutcome]:
     """Every agency's outcome; one agency's unreachable API or unreadable landing folder is
-    recorded in its outcome and does not stop the others."""
+    recorded in its outcome and does not stop the others. `workers` processes read and check
+    the files (KINERJA_READ_WORKERS); `api_tokens` holds the bearer token of each API agency
+    by its kode."""
     standard = load_standard()
     ensure_raw_schema(con, standard)
     agencies = list(agencies)
@@ -70,7 +67,9 @@ def ingest_agencies(
         for f in files_for(landing, a, ds)
         if (a.kode, f.relative_name, size := f.path.stat().st_size) not in known
     )
-    pending = _prepared_files(con, agencies, datasets, outcomes, landing, archive, log)
+    pending = _prepared_files(
+        con, agencies, datasets, outcomes, landing, archive, log, api_tokens or {}
+    )
     # one log line per agency (a line per file costs the run log a write per file); every
     # file's figures are in raw.load_log, a quarantined file is named with its reason
     done: list[FileResult] = []
@@ -89,7 +88,7 @@ def ingest_agencies(
 
 
 def _prepared_files(
-    con, agencies, datasets, outcomes, landing: Path, archive: Path, log
+    con, agencies, datasets, outcomes, landing: Path, archive: Path, log, api_tokens
 ) -> Iterator[PreparedFile]:
     """Pull each API, archive each landed file and yield the ones to load, lazily: archiving
     the next files overlaps with the reading of those before. Bytes loaded before, or met
@@ -100,7 +99,9 @@ def _prepared_files(
         try:
             for dataset in datasets:
                 if agency.delivery == "api":
-                    pulled = pull_dataset(agency, dataset, landing)
+                    pulled = pull_dataset(
+                        agency, dataset, landing, token=api_tokens.get(agency.kode)
+                    )
                     if pulled:
                         log(f"{agency.kode}/{dataset}: pulled API into {pulled.name}")
                 for f in files_for(landing, agency, dataset):
@@ -141,11 +142,10 @@ def _agency_line(results: list[FileResult]) -> str:
 
 
 def check_files(
-    pending: Iterable[PreparedFile], workers: int | None, total_bytes: int | None = None
+    pending: Iterable[PreparedFile], workers: int, total_bytes: int | None = None
 ) -> Iterator[tuple]:
     """(prepared, checked file) in the order given, read and checked ahead by a pool of
-    worker processes when there is enough to read; at most three files per worker wait."""
-    workers = read_workers() if workers is None else workers
+    `workers` processes when there is enough to read; at most three files per worker wait."""
     if total_bytes is None:
         pending = list(pending)
         total_bytes = sum(p.size for p in pending)
@@ -172,27 +172,6 @@ def _read_ahead(pool: Executor, pending: Iterable[PreparedFile], window: int) ->
         if nxt is not None:
             queue.append((nxt, pool.submit(check_prepared, nxt)))
         yield prepared, future.result()
-
-
-def ingest_agency(
-    con: duckdb.DuckDBPyConnection,
-    agency: Agency,
-    *,
-    landing: Path,
-    archive: Path,
-    datasets: Iterable[str] = DATASETS,
-    run_id: str | None = None,
-    log: Callable[[str], None] = lambda _m: None,
-    workers: int | None = None,
-) -> list[FileResult]:
-    """One agency; raises ApiError/OSError when its API or landing folder cannot be read."""
-    outcome = ingest_agencies(
-        con, [agency], landing=landing, archive=archive, datasets=datasets,
-        run_id=run_id, log=log, workers=workers,
-    )[agency.kode]  # fmt: skip
-    if outcome.error:
-        raise outcome.error
-    return outcome.results
 
 
 SUMMARY_SQL = """

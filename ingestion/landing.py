@@ -6,11 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from ingestion.registry import Agency
-
-WIB = ZoneInfo("Asia/Jakarta")
+from core.domain import WIB
+from core.registry import Agency
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,14 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from core.registry import Agency
+from core.sql import ident, lit
+from core.standard import Standard, load_standard
 from ingestion.archive import archive_bytes
 from ingestion.headers import map_headers
 from ingestion.readers import RawFile, UnreadableFile, read_file
 from ingestion.readers.base import ROW_COLUMN, BrokenRow
-from ingestion.registry import Agency
-from ingestion.rules import checked_rows_sql, ident, lit
-from ingestion.standard import Standard, load_standard
+from ingestion.rules import checked_rows_sql
 
 
 @dataclass
@@ -210,30 +211,3 @@ def load_prepared(
         con.unregister(valid)
         con.unregister(rejects)
     return res
-
-
-def ingest_file(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    path: Path,
-    file_name: str,
-    agency: Agency,
-    dataset: str,
-    standard: Standard,
-    archive_root: Path,
-    submitted_at: dt.datetime,
-    run_id: str | None = None,
-) -> FileResult:
-    """Archive, read and load one file in this process (prepare, read, load)."""
-    prepared = prepare_file(
-        con,
-        path=path,
-        file_name=file_name,
-        agency=agency,
-        dataset=dataset,
-        archive_root=archive_root,
-        submitted_at=submitted_at,
-    )
-    if isinstance(prepared, FileResult):
-        return prepared
-    return load_prepared(con, prepared, check_prepared(prepared), standard=standard, run_id=run_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from ingestion.registry import Registry
+from core.registry import Registry
 
 
 def write_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:

@@ -10,37 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.registry import FileFormat
+from core.sql import ident, lit
+from core.standard import Column, Dataset, Standard
 from ingestion.readers.base import ROW_COLUMN
-from ingestion.registry import FileFormat
-from ingestion.standard import Column, Dataset, Standard
 
 # what a spreadsheet makes of an 18-digit number: 1.98609E+17, 198609262015051000.0, 1,98E+17
 NIP_AS_NUMBER_RE = r"^[0-9]+([.,][0-9]*)?[eE][+-]?[0-9]+$|^[0-9]+[.,][0-9]+$"
-
-SQL_TYPES = {
-    "nip": "VARCHAR",
-    "text": "VARCHAR",
-    "code": "VARCHAR",
-    "golongan": "VARCHAR",
-    "integer": "BIGINT",
-    "number": "DOUBLE",
-    "date": "DATE",
-}
-
-
-def lit(value: object) -> str:
-    """A SQL literal (strings quoted and escaped)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _norm_key(text: str) -> str:

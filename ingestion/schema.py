@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from ingestion.rules import SQL_TYPES, ident
-from ingestion.standard import Standard
+from core.sql import SQL_TYPES, ident
+from core.standard import Standard
 
 LOAD_LOG_DDL = """
 CREATE TABLE IF NOT EXISTS raw.load_log (

@@ -1,4 +1,5 @@
-"""Run-failure alerts: always to the log, and to a webhook when KINERJA_ALERT_WEBHOOK is set.
+"""Run-failure alerts: always to the log, and to a webhook when KINERJA_ALERT_WEBHOOK is set
+(the AlertWebhookResource).
 
 The message names the failed steps and, when a gate blocked publication, the failing
 expectations with the regions or agencies concerned.
@@ -6,7 +7,6 @@ expectations with the regions or agencies concerned.
 
 import json
 import logging
-import os
 
 import requests
 from dagster import (
@@ -16,6 +16,8 @@ from dagster import (
     RunFailureSensorContext,
     run_failure_sensor,
 )
+
+from orchestration.resources import AlertWebhookResource
 
 log = logging.getLogger("kinerja.alerts")
 
@@ -73,9 +75,9 @@ def send_alert(message: dict, webhook: str | None, timeout: float = 10.0) -> boo
     default_status=DefaultSensorStatus.RUNNING,
     description="Alert on a failed run (log, and webhook KINERJA_ALERT_WEBHOOK if set).",
 )
-def run_failure_alert(context: RunFailureSensorContext):
+def run_failure_alert(context: RunFailureSensorContext, alert_webhook: AlertWebhookResource):
     message = failure_message(
         context.instance, context.dagster_run.run_id, context.dagster_run.job_name
     )
     context.log.error(message["text"])
-    send_alert(message, os.environ.get("KINERJA_ALERT_WEBHOOK"))
+    send_alert(message, alert_webhook.url)

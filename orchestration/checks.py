@@ -12,10 +12,10 @@ from dagster import (
     multi_asset_check,
 )
 
+from core.standard import DATASETS, load_standard
 from expectations.config import load_gate_config
 from expectations.gates import marts_gate, raw_gate
 from expectations.runner import GateContext, SuiteOutcome
-from ingestion.standard import DATASETS, load_standard
 from orchestration.resources import WarehouseResource
 
 MART_CHECKS = {

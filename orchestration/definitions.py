@@ -1,15 +1,26 @@
 """The one Definitions object of the code location (loaded by workspace.yaml)."""
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import (
+    AssetSelection,
+    Definitions,
+    define_asset_job,
+    definitions,
+    in_process_executor,
+)
 
-from ingestion.registry import load_registry
-from ingestion.settings import Settings
+from core.registry import load_registry
+from core.settings import Settings
 from orchestration.alerts import run_failure_alert
 from orchestration.assets.ingestion import build_ingestion_assets, build_registry_asset
 from orchestration.assets.publication import publikasi
 from orchestration.assets.warehouse import build_dbt_assets, dbt_project, dbt_resource
 from orchestration.checks import marts_publication_gate, raw_batches_gate
-from orchestration.resources import WarehouseResource
+from orchestration.resources import (
+    AgencyApiResource,
+    AlertWebhookResource,
+    PseudonymKeyResource,
+    WarehouseResource,
+)
 from orchestration.schedules import nightly_schedule
 from orchestration.sensors import landing_sensor
 
@@ -18,8 +29,7 @@ NIGHTLY_JOB = "nightly_refresh"
 PUBLISH_JOB = "publish"
 
 
-def build_defs(settings: Settings | None = None) -> Definitions:
-    settings = settings or Settings.from_env()
+def build_defs(settings: Settings) -> Definitions:
     registry = load_registry(settings.registry)  # a registry error stops loading, clearly
     ingestion = build_ingestion_assets(registry)
     registry_asset = build_registry_asset(registry)
@@ -54,8 +64,15 @@ def build_defs(settings: Settings | None = None) -> Definitions:
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
             "dbt": dbt_resource(project),
+            "pseudonym": PseudonymKeyResource.from_env(),
+            "agency_api": AgencyApiResource.from_registry(registry, settings),
+            "alert_webhook": AlertWebhookResource.from_settings(settings),
         },
     )
 
 
-defs = build_defs()
+@definitions
+def defs() -> Definitions:
+    """The code location that workspace.yaml (`dagster dev`, the daemon) loads, lazily: the
+    settings are read from the environment once, here."""
+    return build_defs(Settings.from_env())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import StaticPartitionsDefinition
 
-from ingestion.registry import Registry
+from core.registry import Registry
 
 
 def agency_partitions(registry: Registry) -> StaticPartitionsDefinition:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
 
-from ingestion.settings import Settings
+from core.paths import CONFIG_DIR
+from core.settings import Settings
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+INSTANCE_TEMPLATES = {"sqlite": "dagster.yaml", "postgres": "dagster.postgres.yaml"}
 
 
 def instance_for(settings: Settings) -> DagsterInstance:
@@ -17,14 +15,13 @@ def instance_for(settings: Settings) -> DagsterInstance:
     started from the command line show up in the UI too. A new DAGSTER_HOME gets
     config/dagster.yaml (SQLite), or config/dagster.postgres.yaml when
     KINERJA_DAGSTER_STORAGE=postgres."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.home / "dagster_home")))
+    home = settings.instance_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        postgres = os.environ.get("KINERJA_DAGSTER_STORAGE") == "postgres"
-        template = CONFIG_DIR / ("dagster.postgres.yaml" if postgres else "dagster.yaml")
+        template = CONFIG_DIR / INSTANCE_TEMPLATES[settings.dagster_storage]
         config.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
-    return DagsterInstance.get()
+    return DagsterInstance.from_config(str(home))
 
 
 def run_job(

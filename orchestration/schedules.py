@@ -2,8 +2,10 @@
 
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
 
+from core.domain import TIME_ZONE_NAME
+
 NIGHTLY_CRON = "0 1 * * *"  # 01:00 every night
-NIGHTLY_TIMEZONE = "Asia/Jakarta"  # WIB
+NIGHTLY_TIMEZONE = TIME_ZONE_NAME  # WIB
 
 
 def nightly_schedule(job, agencies: list[str]):

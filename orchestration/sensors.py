@@ -11,10 +11,10 @@ from pathlib import Path
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
-from ingestion.archive import sha256_file
+from core.hashing import sha256_file
+from core.registry import Registry
+from core.standard import DATASETS
 from ingestion.landing import files_for
-from ingestion.registry import Registry
-from ingestion.standard import DATASETS
 
 
 def scan_landing(landing: Path, registry: Registry, cursor: dict) -> tuple[list[RunRequest], dict]:

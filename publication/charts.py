@@ -51,8 +51,11 @@ def hbar(
     return _svg(indikator, title, PAD * 2 + len(rows) * ROW_H + 14, "".join(parts))
 
 
-def hstack(indikator: str, title: str, rows: list[tuple], series: list[tuple]) -> str:
-    """rows: (label, [share per series] or None); series: (name, colour). Shares sum to 100."""
+def hstack(
+    indikator: str, title: str, rows: list[tuple], series: list[tuple], hidden_note: str
+) -> str:
+    """rows: (label, [share per series] or None); series: (name, colour). Shares sum to 100.
+    A row without shares (a small cell) shows `hidden_note`."""
     parts = []
     for i, (label, shares) in enumerate(rows):
         y = PAD + i * ROW_H
@@ -61,7 +64,7 @@ def hstack(indikator: str, title: str, rows: list[tuple], series: list[tuple]) -
         )
         if shares is None:
             parts.append(
-                f'<text x="{LABEL_W + 4}" y="{y + 17}" class="muted">disembunyikan (kurang dari 5 dinilai)</text>'
+                f'<text x="{LABEL_W + 4}" y="{y + 17}" class="muted">{escape(hidden_note)}</text>'
             )
             continue
         x = LABEL_W

@@ -21,13 +21,17 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.ingest import read_workers
-from publication.release import ANALYST_DB, INDICATORS
+from publication.release import ANALYST_DB
 from publication.report import build_report
 from publication.safe import neutralise_sql
 from publication.workbooks import write_agency_findings, write_indicator_workbook
 
 GUIDE = Path(__file__).with_name("PANDUAN_ANALIS.md")
+# the published indicator tables and the order of their rows
+INDICATORS = {
+    "indikator_wilayah": "kode_wilayah, tahun",
+    "indikator_instansi": "kode_instansi, tahun",
+}
 
 
 def _safe_select(con, table: str) -> str:
@@ -44,11 +48,12 @@ def _safe_select(con, table: str) -> str:
 
 
 def write_publication_files(
-    working_db: Path, folder: Path, stamp: str, previous: Path | None = None
+    working_db: Path, folder: Path, stamp: str, previous: Path | None = None, workers: int = 1
 ) -> None:
     """Write the files of the release in `folder`. `previous` is the release published before
     (or None): an agency's findings workbook whose content has not changed since is linked
-    from it instead of written again."""
+    from it instead of written again. With many agencies, `workers` processes write the
+    findings workbooks."""
     con = duckdb.connect(str(folder / ANALYST_DB), read_only=True)
     try:
         for table, order in INDICATORS.items():
@@ -86,7 +91,7 @@ def write_publication_files(
     code = _workbook_code_digest()
     digests = {book[1]: _content_digest(code, book[1:]) for book in books}
     reused = _link_unchanged(out, digests, previous)
-    _write_findings_workbooks([b for b in books if b[1] not in reused])
+    _write_findings_workbooks([b for b in books if b[1] not in reused], workers)
     (out / "digests.json").write_text(json.dumps(digests, indent=1), encoding="utf-8")
     build_report(folder / ANALYST_DB, folder / "laporan.html", stamp)
     shutil.copyfile(GUIDE, folder / GUIDE.name)
@@ -129,10 +134,9 @@ def _link_unchanged(out: Path, digests: dict[str, str], previous: Path | None) -
     return reused
 
 
-def _write_findings_workbooks(books: list[tuple]) -> None:
+def _write_findings_workbooks(books: list[tuple], workers: int) -> None:
     """One workbook per agency (xlsxwriter is pure Python): in worker processes when there
     are many agencies (a national registry), in this process for a province."""
-    workers = read_workers()
     if workers < 2 or len(books) < 100:
         for book in books:
             write_agency_findings(*book)

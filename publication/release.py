@@ -17,16 +17,10 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
-
-from ingestion.archive import sha256_file
-from ingestion.settings import duckdb_config
+from core.duck import connect_writer
+from core.hashing import sha256_file
 
 ANALYST_DB = "kinerja.duckdb"  # the analysts' read-only marts (schema `marts`)
-INDICATORS = {
-    "indikator_wilayah": "kode_wilayah, tahun",
-    "indikator_instansi": "kode_instansi, tahun",
-}
 
 
 def _fsync_dir(path: Path) -> None:
@@ -37,10 +31,11 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def build_release(working_db: Path, folder: Path) -> dict:
-    """Copy the marts into folder/kinerja.duckdb (what analysts query)."""
+def build_release(working_db: Path, folder: Path, memory_limit: str) -> dict:
+    """Copy the marts into folder/kinerja.duckdb (what analysts query); returns the row count
+    of each table."""
     folder.mkdir(parents=True)
-    con = duckdb.connect(str(folder / ANALYST_DB), config=duckdb_config())
+    con = connect_writer(folder / ANALYST_DB, memory_limit)
     try:
         con.execute(f"ATTACH '{working_db}' AS kerja (READ_ONLY)")
         tables = [
@@ -56,20 +51,21 @@ def build_release(working_db: Path, folder: Path) -> dict:
             con.execute(f"CREATE TABLE marts.{t} AS SELECT * FROM kerja.marts.{t}")
             counts[t] = con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0]
         con.execute("DETACH kerja")
-        for t, order in INDICATORS.items():
-            con.execute(
-                f"COPY (SELECT * FROM marts.{t} ORDER BY {order}) TO '{folder / t}.csv' (HEADER)"
-            )
-            con.execute(
-                f"COPY (SELECT * FROM marts.{t} ORDER BY {order}) TO '{folder / t}.parquet' (FORMAT parquet)"
-            )
         con.execute("CHECKPOINT")
     finally:
         con.close()
     return counts
 
 
-def publish(working_db: Path, published: Path, run_id: str, keep: int = 7, extra=None) -> Path:
+def publish(
+    working_db: Path,
+    published: Path,
+    run_id: str,
+    *,
+    memory_limit: str,
+    keep: int = 7,
+    extra=None,
+) -> Path:
     """Build a release next to the current one and switch `latest` to it. `extra(folder,
     stamp)` adds the files people read (publication.files) before the switch. Returns the
     release folder."""
@@ -80,7 +76,7 @@ def publish(working_db: Path, published: Path, run_id: str, keep: int = 7, extra
     partial = runs / f".{name}.partial"
     if partial.exists():
         shutil.rmtree(partial)
-    counts = build_release(working_db, partial)
+    counts = build_release(working_db, partial, memory_limit)
     if extra is not None:
         extra(partial, stamp)
     manifest = {

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from core.domain import min_cell_size
 from publication.dictionary import column_docs, labels, model_description
 from publication.safe import mask_personal, neutralise
 
@@ -79,7 +80,8 @@ def write_indicator_workbook(path: Path, model: str, columns: list[str], rows: l
     ws.write_string(
         len(columns) + 4,
         0,
-        "Sel kosong pada persentase: penyebut di bawah 5 orang (sel kecil disembunyikan).",
+        f"Sel kosong pada persentase: penyebut di bawah {min_cell_size()} orang "
+        "(sel kecil disembunyikan).",
     )
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 28)

@@ -11,14 +11,16 @@ import yaml
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
-from ingestion.demo.api_server import DemoApiServer  # noqa: E402
-from ingestion.demo.generate import generate  # noqa: E402
-from ingestion.registry import Agency, FileFormat, load_registry  # noqa: E402
+from core.paths import PROJECT_ROOT
+from core.registry import Agency, FileFormat, load_registry  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from core.standard import DATASETS, load_standard  # noqa: E402
+from demo.api_server import DemoApiServer  # noqa: E402
+from demo.generate import generate  # noqa: E402
 from ingestion.schema import ensure_raw_schema  # noqa: E402
-from ingestion.settings import PROJECT_ROOT, Settings  # noqa: E402
-from ingestion.standard import load_standard  # noqa: E402
 
 DEMO_TOKEN = "test-token"
+DEMO_TOKEN_VAR = "KINERJA_TOKEN_KOTA_GORONTALO"
 DEMO_SIZE = 1500
 
 
@@ -31,8 +33,8 @@ def con(tmp_path):
 
 
 def agency(kode="TEST", **fmt) -> Agency:
-    return Agency(kode, "Test", "75", "opd_provinsi", formats={ds: FileFormat(**fmt) for ds in
-                  ("pegawai", "penilaian", "pelatihan", "survei")})  # fmt: skip
+    formats = {ds: FileFormat(**fmt) for ds in DATASETS}
+    return Agency(kode, "Test", "75", "opd_provinsi", formats=formats)
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +51,8 @@ def demo_province(tmp_path_factory):
                 a["api"]["base_url"] = server.base_url
         reg_path = home / "agencies.yaml"
         reg_path.write_text(yaml.safe_dump(registry, allow_unicode=True))
-        os.environ["KINERJA_TOKEN_KOTA_GORONTALO"] = DEMO_TOKEN
+        before = os.environ.get(DEMO_TOKEN_VAR)
+        os.environ[DEMO_TOKEN_VAR] = DEMO_TOKEN  # read by the AgencyApiResource (EnvVar)
         settings = Settings(
             home=home,
             registry=reg_path,
@@ -57,6 +60,13 @@ def demo_province(tmp_path_factory):
             archive=home / "archive",
             warehouse=home / "warehouse" / "kerja.duckdb",
             published=home / "published",
+            variables_set=frozenset({DEMO_TOKEN_VAR}),
         )
         settings.ensure_dirs()
-        yield settings
+        try:
+            yield settings
+        finally:
+            if before is None:
+                os.environ.pop(DEMO_TOKEN_VAR, None)
+            else:
+                os.environ[DEMO_TOKEN_VAR] = before

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ingestion.settings import Settings
+from core.settings import Settings
 
 AGENCIES = ["KAB-1", "KAB-2", "OPD-A"]
 

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from core.registry import Agency, ApiSource
+from demo.api_server import DemoApiServer
 from ingestion.api_client import ApiError, pull_dataset
-from ingestion.demo.api_server import DemoApiServer
-from ingestion.registry import Agency, ApiSource
 
 
 def api_agency(base_url, **kw) -> Agency:
@@ -28,29 +28,30 @@ def api_dir(tmp_path):
     return tmp_path / "api"
 
 
-def test_pull_follows_pages_with_bearer_token(api_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv("TEST_API_TOKEN", "s3cret")
+def test_pull_follows_pages_with_bearer_token(api_dir, tmp_path):
     with DemoApiServer(api_dir, token="s3cret") as server:
-        path = pull_dataset(api_agency(server.base_url), "survei", tmp_path / "landing")
+        path = pull_dataset(
+            api_agency(server.base_url), "survei", tmp_path / "landing", token="s3cret"
+        )
         rows = json.loads(path.read_text())["data"]
         assert [r["id_responden"] for r in rows] == ["R0", "R1", "R2", "R3", "R4"]
         assert path.parent == tmp_path / "landing" / "KOTA-X" / "survei"
         # the same answer again is not a new submission
-        again = pull_dataset(api_agency(server.base_url), "survei", tmp_path / "landing")
+        again = pull_dataset(
+            api_agency(server.base_url), "survei", tmp_path / "landing", token="s3cret"
+        )
         assert again == path and len(list(path.parent.iterdir())) == 1
 
 
-def test_wrong_token_is_not_retried(api_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv("TEST_API_TOKEN", "wrong")
+def test_wrong_token_is_not_retried(api_dir, tmp_path):
     with (
         DemoApiServer(api_dir, token="s3cret") as server,
         pytest.raises(PermissionError, match="401"),
     ):
-        pull_dataset(api_agency(server.base_url), "survei", tmp_path / "landing")
+        pull_dataset(api_agency(server.base_url), "survei", tmp_path / "landing", token="wrong")
 
 
-def test_missing_token_variable_is_a_clear_error(api_dir, tmp_path, monkeypatch):
-    monkeypatch.delenv("TEST_API_TOKEN", raising=False)
+def test_missing_token_variable_is_a_clear_error(api_dir, tmp_path):
     with pytest.raises(ApiError, match="TEST_API_TOKEN"):
         pull_dataset(api_agency("http://127.0.0.1:9/api"), "survei", tmp_path / "landing")
 
@@ -75,20 +76,20 @@ class FlakyHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def test_server_error_is_retried_then_succeeds(tmp_path, monkeypatch):
-    monkeypatch.setenv("TEST_API_TOKEN", "t")
+def test_server_error_is_retried_then_succeeds(tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), FlakyHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        path = pull_dataset(api_agency(url), "survei", tmp_path / "landing")
+        path = pull_dataset(api_agency(url), "survei", tmp_path / "landing", token="t")
         assert json.loads(path.read_text())["data"] == [{"id_responden": "A"}]
         assert FlakyHandler.calls == 2
     finally:
         server.shutdown()
 
 
-def test_unreachable_api_fails_after_retries(tmp_path, monkeypatch):
-    monkeypatch.setenv("TEST_API_TOKEN", "t")
+def test_unreachable_api_fails_after_retries(tmp_path):
     with pytest.raises(ApiError, match="2 percobaan"):
-        pull_dataset(api_agency("http://127.0.0.1:9/api", max_retries=1), "survei", tmp_path / "l")
+        pull_dataset(
+            api_agency("http://127.0.0.1:9/api", max_retries=1), "survei", tmp_path / "l", token="t"
+        )

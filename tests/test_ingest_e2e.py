@@ -15,9 +15,10 @@ import pytest
 from dagster import DagsterInstance
 from python_calamine import CalamineWorkbook
 
-from ingestion.registry import load_registry
+from core.registry import load_registry
 from orchestration.definitions import INGEST_JOB, build_defs
 from orchestration.run import run_job
+from tests.conftest import DEMO_TOKEN
 
 TABLES = ["pegawai", "penilaian", "pelatihan", "survei", "rejects"]
 
@@ -163,13 +164,13 @@ def test_one_agency_alone(ingested, tmp_path):
 KILL_SCRIPT = """
 import sys, duckdb
 from pathlib import Path
-from ingestion.ingest import ingest_agency
-from ingestion.registry import load_registry
+from tests.ingesting import ingest_agency
+from core.registry import load_registry
 reg = load_registry(sys.argv[1])
 con = duckdb.connect(sys.argv[2])
 for a in reg.agencies:
     if a.delivery == "file":
-        ingest_agency(con, a, landing=Path(sys.argv[3]), archive=Path(sys.argv[4]))
+        ingest_agency(con, a, landing=Path(sys.argv[3]), archive=Path(sys.argv[4]), workers=2)
 con.close()
 """
 
@@ -226,6 +227,7 @@ def test_files_read_in_worker_processes_load_exactly_as_read_in_one(
             outcomes = ingest_mod.ingest_agencies(
                 con, registry.agencies, landing=demo_province.landing,
                 archive=tmp_path / f"archive{workers}", workers=workers,
+                api_tokens={"KOTA-GORONTALO": DEMO_TOKEN},
             )  # fmt: skip
             assert not any(o.error for o in outcomes.values())
             dump = {

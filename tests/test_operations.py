@@ -17,9 +17,10 @@ from dagster import (
     build_sensor_context,
 )
 
-from ingestion.settings import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
 from orchestration.alerts import run_failure_alert, send_alert
 from orchestration.definitions import INGEST_JOB, NIGHTLY_JOB, PUBLISH_JOB, build_defs
+from orchestration.resources import AlertWebhookResource
 from orchestration.run import run_job
 from orchestration.schedules import NIGHTLY_CRON, NIGHTLY_TIMEZONE
 from tests.hand_province import AGENCIES, build_hand_province
@@ -123,9 +124,8 @@ def receiver():
     server.shutdown()
 
 
-def test_failure_alert_reaches_the_webhook(province, receiver, monkeypatch):
+def test_failure_alert_reaches_the_webhook(province, receiver):
     url, received = receiver
-    monkeypatch.setenv("KINERJA_ALERT_WEBHOOK", url)
     defs = build_defs(province)
     with DagsterInstance.ephemeral() as instance:
         # publishing before anything was built fails in the publication gate
@@ -141,7 +141,7 @@ def test_failure_alert_reaches_the_webhook(province, receiver, monkeypatch):
             dagster_instance=instance,
             dagster_run=run,
         ).for_run_failure()
-        run_failure_alert(ctx)
+        run_failure_alert(ctx, alert_webhook=AlertWebhookResource(url=url))
     (msg,) = received
     assert msg["run_id"] == result.run_id and msg["job"] == PUBLISH_JOB
     assert [s["step"] for s in msg["failed_steps"]] == ["marts_publication_gate"]
@@ -197,18 +197,15 @@ def test_instance_templates_limit_the_duckdb_pool():
     )
 
 
-def test_a_changed_registry_or_pseudonym_key_forces_a_full_rebuild(tmp_path, monkeypatch):
+def test_a_changed_registry_or_pseudonym_key_forces_a_full_rebuild(tmp_path):
     """The incremental models would keep old years built under old rules; the fingerprint
     of what they were built with changes with the registry, the key and the dbt project."""
     from orchestration.assets.warehouse import rules_fingerprint
 
     reg = tmp_path / "agencies.yaml"
     reg.write_text("agencies: []\n")
-    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", "first-key-123")
-    first = rules_fingerprint(reg)
-    assert rules_fingerprint(reg) == first
-    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", "other-key-456")
-    assert rules_fingerprint(reg) != first
-    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", "first-key-123")
+    first = rules_fingerprint(reg, "first-key-123")
+    assert rules_fingerprint(reg, "first-key-123") == first
+    assert rules_fingerprint(reg, "other-key-456") != first
     reg.write_text("agencies: [x]\n")
-    assert rules_fingerprint(reg) != first
+    assert rules_fingerprint(reg, "first-key-123") != first

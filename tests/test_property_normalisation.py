@@ -9,10 +9,10 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingestion.load import ingest_file
+from core.standard import load_standard
 from ingestion.schema import ensure_raw_schema
-from ingestion.standard import load_standard
 from tests.conftest import agency
+from tests.ingesting import ingest_file
 
 COLUMNS = load_standard().datasets["pelatihan"].column_names
 cell = st.one_of(

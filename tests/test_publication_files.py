@@ -172,7 +172,7 @@ def test_unchanged_findings_workbooks_are_shared_with_the_last_release(release, 
     def release_now(run_id):
         previous = latest_release(published)
         extra = lambda f, stamp: write_publication_files(working, f, stamp, previous)  # noqa: E731
-        return publish(working, published, run_id, keep=1, extra=extra)
+        return publish(working, published, run_id, memory_limit="1GB", keep=1, extra=extra)
 
     first = release_now("run00001")
     inodes = {p.name: p.stat().st_ino for p in (first / "temuan_instansi").glob("*.xlsx")}

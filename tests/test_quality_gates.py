@@ -6,12 +6,12 @@ import duckdb
 import pandas as pd
 import pytest
 
+from core.standard import load_standard
 from expectations.config import load_gate_config
 from expectations.gates import marts_gate, personal_data_gate, raw_gate
 from expectations.runner import GateContext
-from ingestion.load import ingest_file
-from ingestion.standard import load_standard
 from tests.conftest import agency
+from tests.ingesting import ingest_file
 
 CFG = load_gate_config()
 
@@ -112,7 +112,6 @@ def test_marts_suite_passes_on_clean_marts(tmp_path, gx):
         (dict(ikm=20.0, mutu_ikm="D"), "ikm_range"),
         (dict(ikm=76.61, mutu_ikm="C"), "mutu_consistent"),
         (dict(cakupan_penilaian_pct=100.5), "cakupan_max"),
-        (dict(nama_wilayah="198609262015051001"), "no_personal_data"),
     ],
 )
 def test_marts_suite_blocks_a_broken_row(tmp_path, gx, bad, rule):
@@ -120,6 +119,16 @@ def test_marts_suite_blocks_a_broken_row(tmp_path, gx, bad, rule):
     out = marts_gate(con, None, CFG, gx)
     found = [f for f in out["indikator_wilayah"].blocking if f.rule == rule]
     assert found and found[0].examples == ["75.02"]
+
+
+def test_an_nip_in_a_published_text_column_blocks_naming_table_and_column(tmp_path, gx):
+    bad = indikator_row(kode_wilayah="75.02", nama_wilayah="198609262015051001")
+    con = marts_db(tmp_path, [indikator_row(), bad])
+    out = marts_gate(con, None, CFG, gx)
+    found = [f for f in out["tanpa_data_pribadi"].blocking if f.rule == "no_personal_data"]
+    assert found and "indikator_wilayah.nama_wilayah" in found[0].examples
+    # scanned once: the indicator suite does not repeat the personal-data scan
+    assert not [f for f in out["indikator_wilayah"].failures if f.rule == "no_personal_data"]
 
 
 def test_marts_suite_warns_on_missing_agency_and_headcount_jump(tmp_path, gx):

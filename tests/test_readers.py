@@ -4,8 +4,8 @@ import json
 import pytest
 import xlsxwriter
 
+from core.registry import FileFormat
 from ingestion.readers import UnreadableFile, read_file
-from ingestion.registry import FileFormat
 
 
 def test_csv_semicolon_windows1252(tmp_path):

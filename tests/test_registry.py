@@ -1,8 +1,8 @@
 import pytest
 import yaml
 
-from ingestion.registry import RegistryError, load_registry
-from ingestion.settings import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
+from core.registry import RegistryError, load_registry
 
 REGISTRY = PROJECT_ROOT / "config" / "agencies.yaml"
 

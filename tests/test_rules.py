@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.load import ingest_file
-from ingestion.standard import load_standard
+from core.standard import load_standard
 from tests.conftest import agency
+from tests.ingesting import ingest_file
 
 PEGAWAI_HEADER = "nip,nama,tahun,unit_kerja,jenis_kelamin,tanggal_lahir,status_kepegawaian,golongan,jenis_jabatan,pendidikan,hukuman_disiplin"
 GOOD_PEGAWAI = (

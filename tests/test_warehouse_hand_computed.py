@@ -17,7 +17,7 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from orchestration.definitions import NIGHTLY_JOB, build_defs
 from orchestration.run import run_job
 from tests.hand_province import (

@@ -92,7 +92,7 @@ def test_reader_is_never_locked_out_during_a_refresh(province, tmp_path):
     cli = [
         sys.executable,
         "-c",
-        "import sys; from ingestion.cli import main; sys.exit(main())",
+        "import sys; from orchestration.cli import main; sys.exit(main())",
         "refresh",
     ]
     refresh = subprocess.Popen(cli, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.registry import FileFormat
 from ingestion.readers.base import RawFile, UnreadableFile
 from ingestion.readers.csv_reader import read_csv
 from ingestion.readers.json_reader import read_json
 from ingestion.readers.xlsx_reader import read_xlsx
-from ingestion.registry import FileFormat
 
 READERS = {".csv": read_csv, ".txt": read_csv, ".xlsx": read_xlsx, ".json": read_json}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from core.registry import FileFormat
 from ingestion.readers.base import ROW_COLUMN, BrokenRow, RawFile, UnreadableFile, check_headers
-from ingestion.registry import FileFormat
 
 
 def _header_line(path: Path, fmt: FileFormat) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from core.registry import FileFormat
 from ingestion.readers.base import BrokenRow, RawFile, UnreadableFile, cell_to_text, table_from_rows
-from ingestion.registry import FileFormat
 
 
 def read_json(path: Path, fmt: FileFormat) -> RawFile:

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineError, CalamineWorkbook
 
+from core.registry import FileFormat
 from ingestion.readers.base import (
     ROW_COLUMN,
     RawFile,
@@ -16,7 +17,6 @@ from ingestion.readers.base import (
     check_headers,
     table_from_rows,
 )
-from ingestion.registry import FileFormat
 
 
 def read_xlsx(path: Path, fmt: FileFormat) -> RawFile:

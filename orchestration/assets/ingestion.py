@@ -1,4 +1,5 @@
-"""Ingestion assets: raw/pegawai, raw/penilaian, raw/pelatihan, raw/survei, per agency."""
+"""Ingestion assets: one raw/<dataset> per dataset of the standard, plus raw/load_log and
+raw/rejects, partitioned per agency."""
 
 from collections import Counter
 from pathlib import Path
@@ -15,23 +16,61 @@ from dagster import (
     multi_asset,
 )
 
-from ingestion.ingest import ingest_agencies
-from ingestion.registry import Registry
+from core.registry import Registry
+from core.standard import DATASETS, load_standard
+from ingestion.ingest import AgencyOutcome, ingest_agencies
 from ingestion.registry_table import write_registry
-from ingestion.standard import DATASETS
 from orchestration.partitions import agency_partitions
-from orchestration.resources import WarehouseResource
+from orchestration.resources import AgencyApiResource, WarehouseResource
 
-DESCRIPTIONS = {
-    "pegawai": "Agency rosters as sent, one row per accepted roster row (all submissions kept).",
-    "penilaian": "Annual appraisals as sent, one row per accepted row (all submissions kept).",
-    "pelatihan": "Completed trainings as sent, one row per accepted row (all submissions kept).",
-    "survei": "Service-satisfaction (SKM) responses as sent, one row per accepted row.",
+# the tables ingestion writes beside one per dataset (whose descriptions are in the standard)
+LOG_TABLES = {
     "load_log": "One row per file received: sha256, submission time, rows read/loaded/rejected, "
     "quarantine reason.",
     "rejects": "Rejected rows: file, row number, column, value, rule and reason (Indonesian).",
 }
-RAW_TABLES = (*DATASETS, "load_log", "rejects")
+
+
+def raw_tables() -> dict[str, str]:
+    """raw table -> description."""
+    standard = load_standard()
+    return {**{ds: standard.datasets[ds].description for ds in DATASETS}, **LOG_TABLES}
+
+
+def raw_table_specs(partitions) -> list[AssetSpec]:
+    return [
+        AssetSpec(
+            ["raw", table],
+            description=description,
+            group_name="ingestion",
+            partitions_def=partitions,
+            kinds={"duckdb", "python"},
+        )
+        for table, description in raw_tables().items()
+    ]
+
+
+def run_totals(outcomes: dict[str, AgencyOutcome]) -> dict[str, Counter]:
+    """Files per status and rows loaded and rejected, per dataset, over this run's agencies."""
+    totals: dict[str, Counter] = {ds: Counter() for ds in DATASETS}
+    for outcome in outcomes.values():
+        for r in outcome.results:
+            t = totals[r.dataset]
+            t[f"files_{r.status}"] += 1
+            t["rows_loaded"] += r.rows_loaded
+            t["rows_rejected"] += r.rows_rejected
+    return totals
+
+
+def table_metadata(table: str, totals: dict[str, Counter]) -> dict:
+    """A dataset's own figures; load_log and rejects get the run's totals."""
+    if table in totals:
+        return {k: int(v) for k, v in totals[table].items()}
+    return {
+        "rows_loaded": sum(t["rows_loaded"] for t in totals.values()),
+        "rows_rejected": sum(t["rows_rejected"] for t in totals.values()),
+        "files_quarantined": sum(t["files_quarantined"] for t in totals.values()),
+    }
 
 
 def build_ingestion_assets(registry: Registry):
@@ -39,16 +78,7 @@ def build_ingestion_assets(registry: Registry):
 
     @multi_asset(
         name="ingest_agency_submissions",
-        specs=[
-            AssetSpec(
-                ["raw", ds],
-                description=DESCRIPTIONS[ds],
-                group_name="ingestion",
-                partitions_def=partitions,
-                kinds={"duckdb", "python"},
-            )
-            for ds in RAW_TABLES
-        ],
+        specs=raw_table_specs(partitions),
         partitions_def=partitions,
         backfill_policy=BackfillPolicy.single_run(),
         can_subset=False,
@@ -57,12 +87,12 @@ def build_ingestion_assets(registry: Registry):
         # quarantined files are results, not failures
         retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL),
     )
-    def ingest_agency_submissions(context: AssetExecutionContext, warehouse: WarehouseResource):
+    def ingest_agency_submissions(
+        context: AssetExecutionContext, warehouse: WarehouseResource, agency_api: AgencyApiResource
+    ):
         """Pull each agency's API (if any), archive every original, load the valid rows into
         raw.<dataset>, send bad rows to raw.rejects and unreadable files to quarantine."""
         keys = context.partition_keys
-        totals: dict[str, Counter] = {ds: Counter() for ds in DATASETS}
-        failed: dict[str, str] = {}
         with warehouse.connect() as con:
             outcomes = ingest_agencies(
                 con,
@@ -71,32 +101,22 @@ def build_ingestion_assets(registry: Registry):
                 archive=Path(warehouse.archive),
                 run_id=context.run_id,
                 log=context.log.info,
+                workers=warehouse.read_workers,
+                api_tokens=agency_api.tokens,
             )
-        for kode, outcome in outcomes.items():
-            if outcome.error:
-                failed[kode] = str(outcome.error)
-                context.log.error(f"{kode}: ingestion failed: {outcome.error}")
-            for r in outcome.results:
-                t = totals[r.dataset]
-                t[f"files_{r.status}"] += 1
-                t["rows_loaded"] += r.rows_loaded
-                t["rows_rejected"] += r.rows_rejected
+        failed = {kode: str(o.error) for kode, o in outcomes.items() if o.error}
+        for kode, error in failed.items():
+            context.log.error(f"{kode}: ingestion failed: {error}")
         if failed and len(keys) == 1:
             # a single agency's run: fail it so the retry policy and the alert apply
             raise Failure(description=f"ingestion of {keys[0]} failed", metadata=failed)
-        for ds in RAW_TABLES:
-            if ds in totals:
-                meta = {k: int(v) for k, v in totals[ds].items()}
-            else:
-                meta = {
-                    "rows_loaded": sum(t["rows_loaded"] for t in totals.values()),
-                    "rows_rejected": sum(t["rows_rejected"] for t in totals.values()),
-                    "files_quarantined": sum(t["files_quarantined"] for t in totals.values()),
-                }
+        totals = run_totals(outcomes)
+        for table in raw_tables():
+            meta = table_metadata(table, totals)
             meta["agencies"] = len(keys)
             if failed:
                 meta["failed_agencies"] = MetadataValue.json(failed)
-            yield MaterializeResult(asset_key=["raw", ds], metadata=meta)
+            yield MaterializeResult(asset_key=["raw", table], metadata=meta)
 
     return ingest_agency_submissions
 

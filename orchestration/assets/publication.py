@@ -34,7 +34,10 @@ def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
         working,
         published,
         context.run_id,
-        extra=lambda folder, stamp: write_publication_files(working, folder, stamp, previous),
+        memory_limit=warehouse.duckdb_memory_limit,
+        extra=lambda folder, stamp: write_publication_files(
+            working, folder, stamp, previous, workers=warehouse.read_workers
+        ),
     )
     context.log.info(f"published {release}")
     return MaterializeResult(

@@ -2,7 +2,7 @@
 
 import hashlib
 import importlib.metadata
-import os
+import json
 import shutil
 import subprocess
 import sys
@@ -15,9 +15,9 @@ from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
-from orchestration.resources import WarehouseResource
+from core.paths import DBT_PROJECT_DIR
+from orchestration.resources import PseudonymKeyResource, WarehouseResource
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 # the dbt installed beside this Python (works without an activated virtualenv)
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
@@ -68,10 +68,9 @@ def ensure_manifest(project: DbtProject) -> Path:
     if not manifest.exists() or manifest.stat().st_mtime < newest:
         # dbt writes target/manifest.json here (dagster-dbt's own invocations use run folders)
         subprocess.run(
-            [DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+            [DBT_EXECUTABLE, "--no-send-anonymous-usage-stats", "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
              "--profiles-dir", str(DBT_PROJECT_DIR)],
             check=True,
-            env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
         )  # fmt: skip
     return manifest
 
@@ -114,11 +113,23 @@ class KinerjaTranslator(DagsterDbtTranslator):
         return AssetKey([dbt_resource_props["name"]])
 
 
+def dbt_vars(warehouse: WarehouseResource) -> str:
+    """Where dbt builds (the profile reads these vars: dbt_project/profiles.yml). The
+    pseudonym key is not a var (vars are written to dbt's artifacts); dbt reads it from the
+    environment, where the PseudonymKeyResource found it."""
+    return json.dumps(
+        {
+            "warehouse_path": warehouse.warehouse_path,
+            "duckdb_memory_limit": warehouse.duckdb_memory_limit,
+        }
+    )
+
+
 class WarehouseBuildConfig(Config):
     full_refresh: bool = False  # rebuild every year of the incremental models
 
 
-def rules_fingerprint(registry: Path) -> str:
+def rules_fingerprint(registry: Path, pseudonym_key: str) -> str:
     """What the incremental models were built with: the dbt project (models, macros, rule
     seeds, tests), the registry and the pseudonym key (through a slow key derivation, so the
     stored fingerprint says nothing usable about the key). When it differs from the last
@@ -127,7 +138,7 @@ def rules_fingerprint(registry: Path) -> str:
     for p in _project_files():
         h.update(str(p.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + p.read_bytes())
     h.update(registry.read_bytes())
-    key = os.environ.get("KINERJA_PSEUDONYM_KEY", "").encode()
+    key = pseudonym_key.encode()
     h.update(hashlib.pbkdf2_hmac("sha256", key, b"kinerja-rules-fingerprint", 100_000))
     return h.hexdigest()
 
@@ -161,13 +172,13 @@ def build_dbt_assets(project: DbtProject):
         config: WarehouseBuildConfig,
         dbt: DbtCliResource,
         warehouse: WarehouseResource,
+        pseudonym: PseudonymKeyResource,
     ):
         """dbt build: seeds, staging, intermediate and marts, with every dbt test as an
         asset check. Incremental models rebuild only what received data, unless full_refresh
         is asked for or the rules changed since the last successful build (rules_fingerprint).
         Writes the working warehouse (one writer at a time)."""
-        os.environ["KINERJA_WAREHOUSE"] = warehouse.warehouse_path
-        fingerprint = rules_fingerprint(Path(warehouse.registry))
+        fingerprint = rules_fingerprint(Path(warehouse.registry), pseudonym.key)
         with warehouse.connect() as con:
             last = last_fingerprint(con)
         full = config.full_refresh or fingerprint != last
@@ -177,7 +188,8 @@ def build_dbt_assets(project: DbtProject):
                 "full refresh: the dbt project, the registry or the pseudonym key changed "
                 "since the last successful build"
             )  # fmt: skip
-        invocation = dbt.cli(["build", "--full-refresh"] if full else ["build"], context=context)
+        args = ["build", "--vars", dbt_vars(warehouse), *(["--full-refresh"] if full else [])]
+        invocation = dbt.cli(args, context=context)
         yield from invocation.stream()
         with warehouse.connect() as con:
             con.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, now())", [fingerprint])

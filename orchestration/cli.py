@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+from core.settings import Settings, apply_demo_secrets, switch_off_telemetry
 
 DEMO_TOKEN = "demo-token"
 
 
-def _settings():
-    from ingestion.settings import Settings
+def cmd_demo_data(args, s: Settings) -> int:
+    from core.registry import load_registry
+    from demo.generate import generate
 
-    s = Settings.from_env()
-    s.ensure_dirs()
-    return s
-
-
-def cmd_demo_data(args) -> int:
-    from ingestion.demo.generate import generate
-    from ingestion.registry import load_registry
-
-    s = _settings()
     summary = generate(load_registry(s.registry), s.home, size=args.size, seed=args.seed)
     print(f"demo province written: {len(summary.files)} files in {summary.landing}")
     print(f"API agencies' data (served by `kinerja demo`): {summary.api_dir}")
@@ -45,14 +34,12 @@ def _print_summary(con) -> None:
         print(f"quarantined: {name}: {reason}")
 
 
-def _run(job_name: str, agency: str | None, full_refresh: bool = False) -> int:
-    import duckdb
-
-    from ingestion.registry import load_registry
+def _run(s: Settings, job_name: str, agency: str | None, full_refresh: bool = False) -> int:
+    from core.duck import connect_reader
+    from core.registry import load_registry
     from orchestration.definitions import INGEST_JOB, build_defs
     from orchestration.run import instance_for, run_job
 
-    s = _settings()
     registry = load_registry(s.registry)
     agencies = [agency] if agency else registry.codes
     if agency and agency not in registry.codes:
@@ -62,7 +49,7 @@ def _run(job_name: str, agency: str | None, full_refresh: bool = False) -> int:
         return 2
     defs = build_defs(s)
     result = run_job(defs, job_name, agencies, instance_for(s), full_refresh=full_refresh)
-    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+    with connect_reader(s.warehouse) as con:
         _print_summary(con)
     return report_run(result, s, publishes=job_name != INGEST_JOB)
 
@@ -108,40 +95,35 @@ def report_run(result, s, publishes: bool) -> int:
     return 1 if blocked else 0
 
 
-def cmd_ingest(args) -> int:
+def cmd_ingest(args, s: Settings) -> int:
     from orchestration.definitions import INGEST_JOB
 
-    return _run(INGEST_JOB, args.agency)
+    return _run(s, INGEST_JOB, args.agency)
 
 
-def cmd_refresh(args) -> int:
+def cmd_refresh(args, s: Settings) -> int:
     from orchestration.definitions import NIGHTLY_JOB
 
-    return _run(NIGHTLY_JOB, args.agency, full_refresh=args.full_refresh)
+    return _run(s, NIGHTLY_JOB, args.agency, full_refresh=args.full_refresh)
 
 
-def cmd_demo(args) -> int:
-    from ingestion.demo.api_server import DemoApiServer
+def cmd_demo(args, s: Settings) -> int:
+    """The demo's secrets are in the environment before `s` was read (see main)."""
+    from demo.api_server import DemoApiServer
 
-    rc = cmd_demo_data(args)
+    rc = cmd_demo_data(args, s)
     if rc:
         return rc
-    s = _settings()
-    os.environ.setdefault("KINERJA_TOKEN_KOTA_GORONTALO", DEMO_TOKEN)
-    if "KINERJA_PSEUDONYM_KEY" not in os.environ:
-        print("demo: KINERJA_PSEUDONYM_KEY not set; using a demo-only key", file=sys.stderr)
-        os.environ["KINERJA_PSEUDONYM_KEY"] = "demo-only-pseudonym-key"
     with DemoApiServer(s.home / "api", port=args.api_port, token=DEMO_TOKEN):
         from orchestration.definitions import NIGHTLY_JOB
 
-        return _run(NIGHTLY_JOB, None)
+        return _run(s, NIGHTLY_JOB, None)
 
 
-def cmd_rejects(args) -> int:
-    import duckdb
+def cmd_rejects(args, s: Settings) -> int:
+    from core.duck import connect_reader
 
-    s = _settings()
-    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+    with connect_reader(s.warehouse) as con:
         where, params = ("WHERE kode_instansi = ?", [args.agency]) if args.agency else ("", [])
         rows = con.execute(
             f"SELECT kode_instansi, file_name, baris, kolom, nilai, aturan, alasan FROM raw.rejects "
@@ -197,7 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     r.set_defaults(func=cmd_rejects)
 
     args = p.parse_args(argv)
-    return args.func(args)
+    switch_off_telemetry()
+    if args.command == "demo" and apply_demo_secrets({"KINERJA_TOKEN_KOTA_GORONTALO": DEMO_TOKEN}):
+        print("demo: KINERJA_PSEUDONYM_KEY not set; using a demo-only key", file=sys.stderr)
+    settings = Settings.from_env()  # the one reading of the environment
+    settings.ensure_dirs()
+    return args.func(args, settings)
 
 
 if __name__ == "__main__":

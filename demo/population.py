@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from ingestion.registry import Registry
+from core.registry import Registry
 
 RATINGS = np.array(["DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"])
 # predikat matrix (rows hasil kerja, columns perilaku kerja), same order as RATINGS

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from ingestion.demo import population as pop
-from ingestion.registry import Agency, FileFormat, Registry
-from ingestion.standard import load_standard
+from core.registry import Agency, FileFormat, Registry
+from core.standard import load_standard
+from demo import population as pop
 
 YEARS = [2024, 2025]
 SUBMITTED = dt.datetime(2026, 1, 10, 8, 0, tzinfo=dt.UTC)

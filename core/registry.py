@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ingestion.standard import DATASETS, load_standard
+from core.standard import DATASETS, load_standard
 
 WILAYAH_SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "wilayah.csv"
 

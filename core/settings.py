@@ -1,0 +1,116 @@
+"""The pipeline's configuration, read from the environment once.
+
+This is the only module that reads or sets environment variables. Entry points (the `kinerja`
+command, the Dagster code location, the benchmarks) call `Settings.from_env()` once and pass
+the values on. Secrets are not kept here: inside Dagster they reach the code through
+resources bound with `EnvVar` (orchestration/resources.py); `Settings` records only which
+variables are set, so that an unset optional secret (the alert webhook, an agency's API
+token) is left unbound instead of failing every run.
+
+Every variable is listed in `VARIABLES`, and the README's configuration table shows the same
+list (a test checks it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.paths import CONFIG_DIR, PROJECT_ROOT
+
+# name -> (default, meaning); the README's table "Configuration (environment variables)"
+VARIABLES: dict[str, tuple[str, str]] = {
+    "KINERJA_HOME": ("./var", "root of everything the pipeline writes"),
+    "KINERJA_REGISTRY": ("config/agencies.yaml", "the agency registry"),
+    "KINERJA_LANDING": ("$KINERJA_HOME/landing", "landing area"),
+    "KINERJA_ARCHIVE": ("$KINERJA_HOME/archive", "every original file, content-addressed"),
+    "KINERJA_WAREHOUSE": ("$KINERJA_HOME/warehouse/kerja.duckdb", "working DuckDB"),
+    "KINERJA_PUBLISHED": ("$KINERJA_HOME/published", "published releases and `latest`"),
+    "DAGSTER_HOME": ("$KINERJA_HOME/dagster_home", "Dagster instance (runs, schedules)"),
+    "KINERJA_DAGSTER_STORAGE": ("sqlite", "`postgres` to start a new `DAGSTER_HOME` on PostgreSQL"),
+    "KINERJA_READ_WORKERS": ("number of cores", "processes that read and check agency files"),
+    "KINERJA_DUCKDB_MEMORY_LIMIT": ("4GB", "DuckDB memory of the pipeline and dbt"),
+    "KINERJA_PSEUDONYM_KEY": ("— (demo: a demo-only key)", "secret of the NIP pseudonyms"),
+    "KINERJA_ALERT_WEBHOOK": ("—", "URL that receives failure alerts (JSON POST)"),
+    "KINERJA_TOKEN_<AGENCY>": ("—", "bearer token of an API agency (name set in the registry)"),
+}
+
+PSEUDONYM_KEY_VAR = "KINERJA_PSEUDONYM_KEY"
+ALERT_WEBHOOK_VAR = "KINERJA_ALERT_WEBHOOK"
+# what the libraries would otherwise send home (no internet here, and none wanted)
+TELEMETRY_OFF = {"GX_ANALYTICS_ENABLED": "false", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+DEMO_PSEUDONYM_KEY = "demo-only-pseudonym-key"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path  # KINERJA_HOME: root of everything the pipeline writes
+    registry: Path  # KINERJA_REGISTRY: the agency registry YAML
+    landing: Path  # KINERJA_LANDING: where agencies drop files
+    archive: Path  # KINERJA_ARCHIVE: originals, content-addressed
+    warehouse: Path  # KINERJA_WAREHOUSE: the working DuckDB (one writer: the pipeline)
+    published: Path  # KINERJA_PUBLISHED: published files and the analysts' read-only marts
+    dagster_home: Path | None = None  # DAGSTER_HOME (None: <home>/dagster_home)
+    dagster_storage: str = "sqlite"  # KINERJA_DAGSTER_STORAGE: sqlite | postgres (new home)
+    read_workers: int = 1  # KINERJA_READ_WORKERS: processes that read and check files
+    duckdb_memory_limit: str = "4GB"  # KINERJA_DUCKDB_MEMORY_LIMIT: pipeline's and dbt's
+    variables_set: frozenset[str] = frozenset()  # names of the variables set (not values)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        home = Path(env.get("KINERJA_HOME", PROJECT_ROOT / "var")).resolve()
+        storage = env.get("KINERJA_DAGSTER_STORAGE", "sqlite")
+        if storage not in ("sqlite", "postgres"):
+            raise ValueError(f"KINERJA_DAGSTER_STORAGE must be sqlite or postgres, not {storage!r}")
+        return cls(
+            home=home,
+            registry=Path(env.get("KINERJA_REGISTRY", CONFIG_DIR / "agencies.yaml")),
+            landing=Path(env.get("KINERJA_LANDING", home / "landing")),
+            archive=Path(env.get("KINERJA_ARCHIVE", home / "archive")),
+            warehouse=Path(env.get("KINERJA_WAREHOUSE", home / "warehouse" / "kerja.duckdb")),
+            published=Path(env.get("KINERJA_PUBLISHED", home / "published")),
+            dagster_home=Path(env.get("DAGSTER_HOME", home / "dagster_home")),
+            dagster_storage=storage,
+            read_workers=int(env.get("KINERJA_READ_WORKERS", os.cpu_count() or 1)),
+            duckdb_memory_limit=env.get("KINERJA_DUCKDB_MEMORY_LIMIT", "4GB"),
+            variables_set=frozenset(k for k, v in env.items() if v),
+        )
+
+    def is_set(self, name: str) -> bool:
+        """Whether the variable `name` was set (to bind an optional secret, or leave it)."""
+        return name in self.variables_set
+
+    def ensure_dirs(self) -> None:
+        for p in (self.landing, self.archive, self.warehouse.parent, self.published):
+            p.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def instance_home(self) -> Path:
+        """The Dagster instance the command line runs in."""
+        return self.dagster_home or self.home / "dagster_home"
+
+    @property
+    def gx_root(self) -> Path:
+        """The GX project (suites, results, Data Docs) lives in <home>/gx."""
+        return self.home
+
+
+def switch_off_telemetry() -> None:
+    """Entry points call this before importing dbt or GX (an operator's choice wins)."""
+    for name, value in TELEMETRY_OFF.items():
+        os.environ.setdefault(name, value)
+
+
+def apply_demo_secrets(demo_tokens: Mapping[str, str]) -> bool:
+    """`kinerja demo` only: the demo agency's API token and, unless one is set, a demo-only
+    pseudonym key, put into this process's environment so that the Dagster resources (EnvVar)
+    and dbt (env_var) see them. Returns True when the demo key was used."""
+    for name, token in demo_tokens.items():
+        os.environ.setdefault(name, token)
+    if os.environ.get(PSEUDONYM_KEY_VAR):
+        return False
+    os.environ[PSEUDONYM_KEY_VAR] = DEMO_PSEUDONYM_KEY
+    return True

@@ -1,0 +1,101 @@
+"""The submission standard (../shared/submission-standard.md) as data: core/standard.yaml.
+
+The datasets, their columns, types, allowed codes and ranges, and the rules across columns.
+Every list of datasets in the project comes from here (`DATASETS`), so a new dataset is added
+in standard.yaml (and its dbt staging model), not in code.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from core.paths import STANDARD_FILE
+
+ColumnType = Literal["nip", "text", "code", "integer", "number", "date", "golongan"]
+CrossColumnRule = Literal[
+    "golongan_sesuai_status", "penilai_bukan_pegawai", "selesai_tidak_sebelum_mulai",
+    "id_responden_unik",
+]  # fmt: skip
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Column(_Frozen):
+    name: str
+    type: ColumnType
+    required: bool = False  # the value must be present (and the column in the file)
+    in_file: bool = False  # the column must be in the file, even if its values may be empty
+    values: tuple[str, ...] = ()  # allowed codes
+    min: int | float | None = None
+    max: int | float | None = None
+    min_exclusive: int | float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _in_file_defaults_to_required(cls, data: dict) -> dict:
+        if isinstance(data, dict) and "in_file" not in data:
+            data = {**data, "in_file": bool(data.get("required", False))}
+        return data
+
+
+class Dataset(_Frozen):
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    cross_column_rules: tuple[CrossColumnRule, ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def columns_required_in_file(self) -> list[str]:
+        return [c.name for c in self.columns if c.required or c.in_file]
+
+
+class Standard(_Frozen):
+    datasets: dict[str, Dataset]
+    golongan: dict[str, tuple[str, ...]] = Field(description="allowed golongan per status")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names_from_keys(cls, data: dict) -> dict:
+        """In the YAML, datasets and columns are mappings keyed by name."""
+        datasets = {}
+        for name, spec in (data.get("datasets") or {}).items():
+            spec = dict(spec or {})
+            cols = spec.get("columns") or {}
+            spec["columns"] = [{"name": c, **(v or {})} for c, v in cols.items()]
+            datasets[name] = {"name": name, **spec}
+        return {**data, "datasets": datasets}
+
+
+class StandardError(ValueError):
+    """standard.yaml is wrong; the message names the dataset, the column and the key."""
+
+
+@cache
+def load_standard(path: Path = STANDARD_FILE) -> Standard:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        return Standard.model_validate(raw)
+    except ValidationError as e:
+        raise StandardError(f"{path}: {plain_errors(e)}") from e
+
+
+def plain_errors(e: ValidationError) -> str:
+    """pydantic's errors as '<where>: <what>' sentences, one per line."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'top level'}: {err['msg']}" for err in e.errors()
+    )
+
+
+# the datasets of the standard, in the standard's order
+DATASETS: tuple[str, ...] = tuple(load_standard().datasets)
