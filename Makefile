@@ -35,8 +35,8 @@ ui: env
 
 # dbt docs of the warehouse as one static HTML file (offline), from the demo warehouse
 docs: env
-	cd dbt_project && KINERJA_WAREHOUSE=$(or $(KINERJA_WAREHOUSE),$(CURDIR)/var/warehouse/kerja.duckdb) \
-	  ../$(BIN)/dbt docs generate --static --profiles-dir .
+	cd dbt_project && ../$(BIN)/dbt docs generate --static --profiles-dir . \
+	  --vars '{warehouse_path: $(or $(KINERJA_WAREHOUSE),$(CURDIR)/var/warehouse/kerja.duckdb)}'
 	@echo "open dbt_project/target/static_index.html in a browser"
 
 # timing and memory at province sizes (not part of the tests); results in var/bench/results.json

@@ -35,12 +35,19 @@ def load_files(con, registry, landing: Path, workers: int) -> int:
     standard = load_standard()
     ensure_raw_schema(con, standard)
     todo = [
-        PreparedFile(f.path, f.relative_name, agency, ds, f"{agency.kode}/{f.relative_name}",
-                     f.path.stat().st_size, submission_time(f.path, agency, ds))
+        PreparedFile(
+            f.path,
+            f.relative_name,
+            agency,
+            ds,
+            f"{agency.kode}/{f.relative_name}",
+            f.path.stat().st_size,
+            submission_time(f.path, agency, ds),
+        )
         for agency in registry.agencies
         for ds in DATASETS
         for f in files_for(landing, agency, ds)
-    ]  # fmt: skip
+    ]
     n = 0
     for p, checked in check_files(todo, workers):
         if isinstance(checked, UnreadableFile):

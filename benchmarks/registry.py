@@ -25,8 +25,8 @@ KABKOTA_PER_PROVINSI = {
     "11": 23, "12": 33, "13": 19, "14": 12, "15": 11, "16": 17, "17": 10, "18": 15, "19": 7,
     "21": 7, "31": 6, "32": 27, "33": 35, "34": 5, "35": 38, "36": 8, "51": 9, "52": 10,
     "53": 22, "61": 14, "62": 14, "63": 13, "64": 10, "65": 5, "71": 15, "72": 13, "73": 24,
-    "74": 17, "75": 6, "76": 6, "81": 11, "82": 10, "91": 9, "92": 7, "93": 4, "94": 8,
-    "95": 8, "96": 6,
+    "74": 17, "75": 6, "76": 6, "81": 11, "82": 10, "91": 9, "92": 7, "93": 4, "94": 8, "95": 8,
+    "96": 6,
 }  # fmt: skip
 
 
@@ -45,8 +45,12 @@ def _with_formats(entries: list[dict], api_port: int) -> list[dict]:
             e["format"] = TEMPLATES[template]["format"]
     last = entries[-1]
     last["delivery"] = "api"
-    last["api"] = {**TEMPLATES["KOTA-GORONTALO"]["api"], "base_url": f"http://127.0.0.1:{api_port}/api/v1",
-                   "token_env": "KINERJA_TOKEN_BENCH", "page_size": 5000}  # fmt: skip
+    last["api"] = {
+        **TEMPLATES["KOTA-GORONTALO"]["api"],
+        "base_url": f"http://127.0.0.1:{api_port}/api/v1",
+        "token_env": "KINERJA_TOKEN_BENCH",
+        "page_size": 5000,
+    }
     return entries
 
 
@@ -68,8 +72,11 @@ def synthetic_registry(kode_provinsi: str, agencies: int, path: Path, api_port: 
                 "kode_wilayah": kode_provinsi,
             }
         )
-    doc = {"provinsi": {"kode_wilayah": kode_provinsi, "nama": wilayah[kode_provinsi]},
-           "common": DEMO["common"], "agencies": _with_formats(entries, api_port)}  # fmt: skip
+    doc = {
+        "provinsi": {"kode_wilayah": kode_provinsi, "nama": wilayah[kode_provinsi]},
+        "common": DEMO["common"],
+        "agencies": _with_formats(entries, api_port),
+    }
     return _write(doc, path)
 
 
@@ -78,10 +85,16 @@ def national_wilayah(path: Path) -> Path:
     kabupaten, 71.. for a fifth as kota) up to each province's number of kabupaten/kota."""
     wilayah = load_wilayah()
     rows = [
-        {"kode_wilayah": k, "nama_wilayah": v, "kode_provinsi": k.split(".")[0],
-         "jenis_wilayah": "provinsi" if "." not in k else ("kota" if int(k[3:]) >= 70 else "kabupaten")}
+        {
+            "kode_wilayah": k,
+            "nama_wilayah": v,
+            "kode_provinsi": k.split(".")[0],
+            "jenis_wilayah": "provinsi"
+            if "." not in k
+            else ("kota" if int(k[3:]) >= 70 else "kabupaten"),
+        }
         for k, v in wilayah.items()
-    ]  # fmt: skip
+    ]
     for prov, n in KABKOTA_PER_PROVINSI.items():
         have = {k for k in wilayah if k.startswith(prov + ".")}
         n_kota = n // 5
@@ -89,8 +102,14 @@ def national_wilayah(path: Path) -> Path:
         codes += [f"{prov}.{71 + i:02d}" for i in range(n_kota)]
         for kw in [c for c in codes if c not in have][: max(n - len(have), 0)]:
             kota = int(kw[3:]) >= 70
-            rows.append({"kode_wilayah": kw, "nama_wilayah": f"{'Kota' if kota else 'Kab.'} Sintetis {kw}",
-                         "kode_provinsi": prov, "jenis_wilayah": "kota" if kota else "kabupaten"})  # fmt: skip
+            rows.append(
+                {
+                    "kode_wilayah": kw,
+                    "nama_wilayah": f"{'Kota' if kota else 'Kab.'} Sintetis {kw}",
+                    "kode_provinsi": prov,
+                    "jenis_wilayah": "kota" if kota else "kabupaten",
+                }
+            )
     rows.sort(key=lambda r: r["kode_wilayah"])
     with path.open("w", newline="", encoding="utf-8") as f:
         fields = ["kode_wilayah", "nama_wilayah", "jenis_wilayah", "kode_provinsi"]
@@ -111,6 +130,9 @@ def national_registry(wilayah_csv: Path, path: Path, api_port: int) -> Path:
         entries += [
             _region_entry(kw, wilayah[kw]) for kw in sorted(wilayah) if kw.startswith(prov + ".")
         ]
-    doc = {"cakupan": "nasional", "common": DEMO["common"],
-           "agencies": _with_formats(entries, api_port)}  # fmt: skip
+    doc = {
+        "cakupan": "nasional",
+        "common": DEMO["common"],
+        "agencies": _with_formats(entries, api_port),
+    }
     return _write(doc, path)

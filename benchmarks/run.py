@@ -68,9 +68,13 @@ def measured(cmd: list[str], env: dict, cwd: Path = PROJECT_ROOT) -> dict:
     the reader processes)."""
     t = time.perf_counter()
     proc = subprocess.Popen(
-        ["/usr/bin/time", "-v", *cmd], env=env, cwd=cwd, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        ["/usr/bin/time", "-v", *cmd],
+        env=env,
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     peak_tree = 0
     stop = threading.Event()
 
@@ -128,9 +132,19 @@ def project_copy(home: Path) -> Path:
     # the deployment step (as `dagster-dbt project prepare-and-package`): parse the dbt
     # project once when the code is installed, not in the first nightly run
     dbt = str(Path(sys.executable).parent / "dbt")
-    subprocess.run([dbt, "parse", "--quiet", "--project-dir", str(proj / "dbt_project"),
-                    "--profiles-dir", str(proj / "dbt_project")],
-                   env={**os.environ, "KINERJA_PSEUDONYM_KEY": "benchmark-pseudonym-key"}, check=True)  # fmt: skip
+    subprocess.run(
+        [
+            dbt,
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(proj / "dbt_project"),
+            "--profiles-dir",
+            str(proj / "dbt_project"),
+        ],
+        env={**os.environ, "KINERJA_PSEUDONYM_KEY": "benchmark-pseudonym-key"},
+        check=True,
+    )
     return proj
 
 
@@ -217,13 +231,27 @@ def run_size(
     (home / "generated.json").write_text(json.dumps(marker))
     if generate_only:
         return {"size": name, "generate_s": gen_s, "files": len(summary.files)}
-    env = {**os.environ, "KINERJA_HOME": str(home), "KINERJA_REGISTRY": str(reg_path),
-           "KINERJA_PSEUDONYM_KEY": "benchmark-pseudonym-key", "KINERJA_TOKEN_BENCH": TOKEN,
-           "DAGSTER_HOME": str(home / "dagster_home"), "GX_ANALYTICS_ENABLED": "false",
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}  # fmt: skip
+    env = {
+        **os.environ,
+        "KINERJA_HOME": str(home),
+        "KINERJA_REGISTRY": str(reg_path),
+        "KINERJA_PSEUDONYM_KEY": "benchmark-pseudonym-key",
+        "KINERJA_TOKEN_BENCH": TOKEN,
+        "DAGSTER_HOME": str(home / "dagster_home"),
+        "GX_ANALYTICS_ENABLED": "false",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     cli = [sys.executable, "-m", "orchestration.cli", "refresh"]
-    result = {"size": name, "employees": spec["employees"], "agencies": len(registry.agencies), "generate_s": gen_s,
-              "files": len(summary.files) + 4, "landing_mb": round(sum(p.stat().st_size for p in (home / "landing").rglob("*") if p.is_file()) / 2**20)}  # fmt: skip
+    result = {
+        "size": name,
+        "employees": spec["employees"],
+        "agencies": len(registry.agencies),
+        "generate_s": gen_s,
+        "files": len(summary.files) + 4,
+        "landing_mb": round(
+            sum(p.stat().st_size for p in (home / "landing").rglob("*") if p.is_file()) / 2**20
+        ),
+    }
     print(json.dumps(result), file=sys.stderr, flush=True)
     with DemoApiServer(summary.api_dir, port=server_port, token=TOKEN):
         result["full"] = measured(cli, env, proj)
@@ -238,9 +266,19 @@ def run_size(
     # the same file name as the lower bound database, so compiled names resolve there
     (home / "compile").mkdir(exist_ok=True)
     compile_env = {**env, "KINERJA_WAREHOUSE": str(home / "compile" / "lower_bound.duckdb")}
-    subprocess.run([str(Path(sys.executable).parent / "dbt"), "compile", "--quiet", "--project-dir",
-                    str(proj / "dbt_project"), "--profiles-dir", str(proj / "dbt_project")],
-                   env=compile_env, check=True)  # fmt: skip
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "compile",
+            "--quiet",
+            "--project-dir",
+            str(proj / "dbt_project"),
+            "--profiles-dir",
+            str(proj / "dbt_project"),
+        ],
+        env=compile_env,
+        check=True,
+    )
     lb = measured(
         [sys.executable, "-m", "benchmarks.lower_bound", str(home), str(reg_path)], env, proj
     )

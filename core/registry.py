@@ -1,37 +1,43 @@
 """The agency registry: who sends data, how, and how each deviates from the standard.
 
 Loaded and fully validated up front, so a typo in the YAML is a clear error at load time
-(naming the agency and the key) rather than a crash half-way through a nightly run.
+(naming the file, the agency and the key) rather than a crash half-way through a nightly run.
+
+The file's schema is a set of pydantic models (`RegistryFile` and below). What the rest of
+the code uses are the frozen dataclasses `Registry`, `Agency`, `FileFormat` and `ApiSource`,
+built from a validated file with the format layers already merged.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from core.paths import SEEDS_DIR
+from core.plain_errors import plain_errors
 from core.standard import DATASETS, load_standard
 
-WILAYAH_SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "wilayah.csv"
-
-AGENCY_KEYS = {
-    "kode", "nama", "kode_wilayah", "jenis", "delivery", "format", "datasets", "api",
-    "predikat_organisasi",
-}  # fmt: skip
-FORMAT_KEYS = {
-    "delimiter", "encoding", "date_format", "decimal_comma", "sheet", "header_row",
-    "header_aliases", "value_aliases", "filename_timestamp",
-}  # fmt: skip
-API_KEYS = {"base_url", "token_env", "page_size", "timeout_seconds", "max_retries", "paths"}
-JENIS = {"opd_provinsi", "kabupaten_kota"}
-DELIVERY = {"file", "api"}
-PREDIKAT_ORGANISASI = {"ISTIMEWA", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG"}
-KODE_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+WILAYAH_SEED = SEEDS_DIR / "wilayah.csv"
 WILAYAH_RE = re.compile(r"^\d{2}(\.\d{2})?$")
+Jenis = Literal["opd_provinsi", "kabupaten_kota"]
+PredikatOrganisasi = Literal["ISTIMEWA", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG"]
 
 
 class RegistryError(ValueError):
@@ -104,45 +110,208 @@ def load_wilayah(path: Path = WILAYAH_SEED) -> dict[str, str]:
         return {row["kode_wilayah"]: row["nama_wilayah"] for row in csv.DictReader(f)}
 
 
-def _fail(path: Path, where: str, msg: str) -> RegistryError:
-    return RegistryError(f"{path}: {where}: {msg}")
+# --- the file's schema ---------------------------------------------------------------------
 
 
-def _check_keys(path: Path, where: str, given: dict, allowed: set[str]) -> None:
-    unknown = sorted(set(given) - allowed)
-    if unknown:
-        raise _fail(path, where, f"unknown key(s) {unknown}; allowed: {sorted(allowed)}")
+def _scalar_as_text(v: Any) -> Any:
+    """YAML reads `2024`, `1.5`, `yes` or a date as numbers, booleans, dates: labels are text."""
+    return str(v) if isinstance(v, bool | int | float | dt.date) else v
 
 
-def _parse_format(path: Path, where: str, layers: list[dict[str, Any]]) -> FileFormat:
+Text = Annotated[str, BeforeValidator(_scalar_as_text)]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FilenameTimestamp(_Schema):
+    regex: str  # with one group: the timestamp in the file name
+    format: str  # strftime
+
+
+class FormatLayer(_Schema):
+    """One layer of format settings; every key optional (unset keys come from earlier layers)."""
+
+    delimiter: str | None = None
+    encoding: str | None = None
+    date_format: str | None = None
+    decimal_comma: bool | None = None
+    sheet: str | int | None = None
+    header_row: int | None = Field(None, ge=1)
+    header_aliases: dict[Text, Text] = {}
+    value_aliases: dict[Text, dict[Text, Text]] = {}
+    filename_timestamp: FilenameTimestamp | None = None
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, v: str | None) -> str | None:
+        if v is not None and len(v) != 1:
+            raise ValueError(f"must be one character, got {v!r}")
+        return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(f"unknown encoding {v!r}") from None
+        return v
+
+    @field_validator("header_aliases")
+    @classmethod
+    def _standard_columns(cls, v: dict[str, str]) -> dict[str, str]:
+        # agency-wide aliases may name columns of any dataset
+        columns = {c for d in load_standard().datasets.values() for c in d.column_names}
+        bad = sorted(set(v.values()) - columns)
+        if bad:
+            raise ValueError(f"maps to unknown {bad}: not columns of the standard")
+        return v
+
+
+class ApiSpec(_Schema):
+    base_url: str = Field(min_length=1)
+    token_env: str | None = None
+    page_size: int = Field(500, gt=0)
+    timeout_seconds: float = Field(30.0, gt=0)
+    max_retries: int = Field(3, ge=0)
+    paths: dict[str, str] = {}
+
+
+class AgencyEntry(_Schema):
+    kode: Text
+    nama: Text = Field(min_length=1)
+    kode_wilayah: Text
+    jenis: Jenis | None = None  # default: from the level of kode_wilayah
+    delivery: Literal["file", "api"] = "file"
+    format: FormatLayer = FormatLayer()
+    datasets: dict[str, FormatLayer] = {}
+    api: ApiSpec | None = None
+    predikat_organisasi: dict[int, PredikatOrganisasi] = {}  # by year
+
+    @field_validator("kode")
+    @classmethod
+    def _kode_chars(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", v):
+            raise ValueError(f"kode may hold only letters, digits, '-' and '_', got {v!r}")
+        return v
+
+    @field_validator("kode_wilayah")
+    @classmethod
+    def _known_region(cls, v: str, info: ValidationInfo) -> str:
+        wilayah = (info.context or {}).get("wilayah")
+        if not WILAYAH_RE.match(v) or (wilayah is not None and v not in wilayah):
+            raise ValueError(f"{v!r} is not a known region code")
+        return v
+
+    @field_validator("datasets")
+    @classmethod
+    def _standard_datasets(cls, v: dict[str, FormatLayer]) -> dict[str, FormatLayer]:
+        unknown = sorted(set(v) - set(DATASETS))
+        if unknown:
+            raise ValueError(f"unknown dataset(s) {unknown}; the standard's: {list(DATASETS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _jenis_and_delivery(self) -> AgencyEntry:
+        province_level = "." not in self.kode_wilayah
+        if self.jenis is None:
+            self.jenis = "opd_provinsi" if province_level else "kabupaten_kota"
+        if (self.jenis == "opd_provinsi") != province_level:
+            raise ValueError(
+                f"jenis {self.jenis!r} does not fit kode_wilayah {self.kode_wilayah!r}"
+            )
+        if self.delivery == "api" and self.api is None:
+            raise ValueError("api.base_url is required for delivery: api")
+        if self.delivery != "api" and self.api is not None:
+            raise ValueError("has 'api' but delivery is not 'api'")
+        return self
+
+
+class ProvinceEntry(_Schema):
+    kode_wilayah: Text
+    nama: str | None = None  # default: the name in the region seed
+
+    @field_validator("kode_wilayah")
+    @classmethod
+    def _province_code(cls, v: str, info: ValidationInfo) -> str:
+        wilayah = (info.context or {}).get("wilayah")
+        if "." in v or not WILAYAH_RE.match(v) or (wilayah is not None and v not in wilayah):
+            raise ValueError(f"{v!r} is not a province code")
+        return v
+
+
+class RegistryFile(_Schema):
+    """config/agencies.yaml as written."""
+
+    cakupan: Literal["provinsi", "nasional"] = "provinsi"
+    provinsi: ProvinceEntry | None = Field(None, validate_default=True)
+    common: FormatLayer = FormatLayer()  # bureau-wide, under every agency's own format
+    agencies: list[AgencyEntry] = Field([], validate_default=True)
+
+    @field_validator("provinsi")
+    @classmethod
+    def _province_fits_cakupan(cls, v: ProvinceEntry | None, info: ValidationInfo):
+        national = info.data.get("cakupan") == "nasional"
+        if national and v is not None:
+            raise ValueError("a national registry (cakupan: nasional) has no province")
+        if not national and v is None:
+            raise ValueError("is required (or set cakupan: nasional for a national registry)")
+        return v
+
+    @field_validator("agencies")
+    @classmethod
+    def _some_agencies(cls, v: list[AgencyEntry]) -> list[AgencyEntry]:
+        if not v:
+            raise ValueError("the registry lists no agency")
+        return v
+
+
+# --- where an error is -------------------------------------------------------------------
+
+
+def _agency_name(raw: Any, i: int) -> str:
+    entries = raw.get("agencies") if isinstance(raw, dict) else None
+    entry = entries[i] if isinstance(entries, list) and i < len(entries) else None
+    kode = entry.get("kode") if isinstance(entry, dict) else None
+    return f"agency #{i + 1} ({kode if kode is not None else '?'})"
+
+
+def _where(raw: Any, loc: tuple) -> str:
+    """('agencies', 2, 'format', 'delimeter') -> 'agency #3 (KAB-X).format.delimeter'."""
+    if len(loc) >= 2 and loc[0] == "agencies" and isinstance(loc[1], int):
+        return _agency_name(raw, loc[1]) + "".join(f".{p}" for p in loc[2:])
+    return ".".join(map(str, loc)) or "top level"
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def _file_format(layers: list[FormatLayer]) -> FileFormat:
     """Merge format layers (bureau-wide `common`, agency `format`, dataset) in that order;
     alias tables merge key by key, so a later layer adds to an earlier one."""
     merged: dict[str, Any] = {}
-    aliases: dict[str, dict[str, str]] = {}
     headers: dict[str, str] = {}
+    aliases: dict[str, dict[str, str]] = {}
     for layer in layers:
-        if not isinstance(layer, dict):
-            raise _fail(path, where, "must be a mapping")
-        _check_keys(path, where, layer, FORMAT_KEYS)
-        merged.update(layer)
-        for col, mapping in (layer.get("value_aliases") or {}).items():
-            aliases.setdefault(col, {}).update({str(k): str(v) for k, v in mapping.items()})
-        headers.update({str(k): str(v) for k, v in (layer.get("header_aliases") or {}).items()})
-    merged["value_aliases"] = aliases
-    merged["header_aliases"] = headers
-    if len(merged.get("delimiter", ",")) != 1:
-        raise _fail(path, where, f"delimiter must be one character, got {merged['delimiter']!r}")
-    enc = merged.get("encoding", "utf-8")
-    try:
-        "".encode(enc)
-    except LookupError as e:
-        raise _fail(path, where, f"unknown encoding {enc!r}") from e
-    if int(merged.get("header_row", 1)) < 1:
-        raise _fail(path, where, "header_row starts at 1")
-    ts = merged.get("filename_timestamp")
-    if ts is not None and (set(ts) != {"regex", "format"}):
-        raise _fail(path, where, "filename_timestamp needs exactly 'regex' and 'format'")
-    return FileFormat(**merged)
+        given = layer.model_dump(exclude_unset=True, exclude={"header_aliases", "value_aliases"})
+        merged.update(given)
+        headers.update(layer.header_aliases)
+        for col, mapping in layer.value_aliases.items():
+            aliases.setdefault(col, {}).update(mapping)
+    return FileFormat(**merged, header_aliases=headers, value_aliases=aliases)
+
+
+def _agency(entry: AgencyEntry, common: FormatLayer) -> Agency:
+    formats = {
+        ds: _file_format([common, entry.format, entry.datasets.get(ds, FormatLayer())])
+        for ds in DATASETS
+    }
+    api = ApiSource(**entry.api.model_dump()) if entry.api else None
+    fields = entry.model_dump(exclude={"format", "datasets", "api"})
+    return Agency(**fields, formats=formats, api=api)
 
 
 def load_registry(path: str | Path, wilayah_seed: Path = WILAYAH_SEED) -> Registry:
@@ -155,84 +324,26 @@ def load_registry(path: str | Path, wilayah_seed: Path = WILAYAH_SEED) -> Regist
         raise RegistryError(f"{path}: not valid YAML: {e}") from e
     if not isinstance(raw, dict):
         raise RegistryError(f"{path}: must be a mapping with 'provinsi' and 'agencies'")
-    _check_keys(path, "top level", raw, {"provinsi", "cakupan", "common", "agencies"})
     wilayah = load_wilayah(wilayah_seed)
-    national = raw.get("cakupan") == "nasional"
-    if raw.get("cakupan") not in (None, "provinsi", "nasional"):
-        raise _fail(path, "cakupan", "must be 'provinsi' (the default) or 'nasional'")
-    if national and raw.get("provinsi"):
-        raise _fail(path, "provinsi", "a national registry (cakupan: nasional) has no province")
-    prov = raw.get("provinsi") or {}
-    kode_prov = None if national else str(prov.get("kode_wilayah", ""))
-    if not national and (kode_prov not in wilayah or "." in kode_prov):
-        raise _fail(path, "provinsi", f"kode_wilayah {kode_prov!r} is not a province code")
-    common = raw.get("common") or {}
-    _check_keys(path, "common", common, FORMAT_KEYS)
-    standard = load_standard()
-    agencies, seen = [], set()
-    for i, a in enumerate(raw.get("agencies") or []):
-        where = f"agency #{i + 1} ({a.get('kode', '?') if isinstance(a, dict) else '?'})"
-        if not isinstance(a, dict):
-            raise _fail(path, where, "must be a mapping")
-        _check_keys(path, where, a, AGENCY_KEYS)
-        for req in ("kode", "nama", "kode_wilayah"):
-            if not a.get(req):
-                raise _fail(path, where, f"missing required key {req!r}")
-        kode = str(a["kode"])
-        if not KODE_RE.match(kode):
-            raise _fail(path, where, "kode may hold only letters, digits, '-' and '_'")
-        if kode in seen:
-            raise _fail(path, where, f"duplicate kode {kode!r}")
-        seen.add(kode)
-        kw = str(a["kode_wilayah"])
-        if not WILAYAH_RE.match(kw) or kw not in wilayah:
-            raise _fail(path, where, f"kode_wilayah {kw!r} is not a known region code")
-        if not national and kw.split(".")[0] != kode_prov:
-            raise _fail(path, where, f"kode_wilayah {kw!r} is outside province {kode_prov}")
-        province_level = "." not in kw
-        jenis = a.get("jenis", "opd_provinsi" if province_level else "kabupaten_kota")
-        if jenis not in JENIS:
-            raise _fail(path, where, f"jenis must be one of {sorted(JENIS)}")
-        if (jenis == "opd_provinsi") != province_level:
-            raise _fail(path, where, f"jenis {jenis!r} does not fit kode_wilayah {kw!r}")
-        delivery = a.get("delivery", "file")
-        if delivery not in DELIVERY:
-            raise _fail(path, where, f"delivery must be one of {sorted(DELIVERY)}")
-        _check_keys(path, f"{where}.format", a.get("format") or {}, FORMAT_KEYS)
-        ds_specs = a.get("datasets") or {}
-        unknown_ds = set(ds_specs) - set(DATASETS)
-        if unknown_ds:
-            raise _fail(path, where, f"unknown dataset(s) {sorted(unknown_ds)}")
-        formats = {}
-        for ds in DATASETS:
-            fmt = _parse_format(
-                path,
-                f"{where}.datasets.{ds}",
-                [common, a.get("format") or {}, ds_specs.get(ds) or {}],
-            )
-            # agency-wide aliases may name columns of any dataset
-            cols = {c for d in standard.datasets.values() for c in d.column_names}
-            bad = sorted(set(fmt.header_aliases.values()) - cols)
-            if bad:
-                raise _fail(path, f"{where}.datasets.{ds}", f"header_aliases map to unknown {bad}")
-            formats[ds] = fmt
-        api = None
-        if delivery == "api":
-            spec = a.get("api") or {}
-            _check_keys(path, f"{where}.api", spec, API_KEYS)
-            if not spec.get("base_url"):
-                raise _fail(path, f"{where}.api", "base_url is required for delivery: api")
-            api = ApiSource(**spec)
-        elif a.get("api"):
-            raise _fail(path, where, "has 'api' but delivery is not 'api'")
-        po = {int(k): str(v) for k, v in (a.get("predikat_organisasi") or {}).items()}
-        bad_po = sorted(set(po.values()) - PREDIKAT_ORGANISASI)
-        if bad_po:
-            raise _fail(
-                path, where, f"predikat_organisasi {bad_po} not in {sorted(PREDIKAT_ORGANISASI)}"
-            )
-        agencies.append(Agency(kode, str(a["nama"]), kw, jenis, delivery, formats, api, po))
-    if not agencies:
-        raise RegistryError(f"{path}: no agencies")
-    nama = "Nasional" if national else str(prov.get("nama", wilayah[kode_prov]))
-    return Registry(kode_prov, nama, tuple(agencies), path)
+    try:
+        doc = RegistryFile.model_validate(raw, context={"wilayah": wilayah})
+    except ValidationError as e:
+        lines = plain_errors(e, RegistryFile, lambda loc: _where(raw, loc))
+        raise RegistryError("\n".join(f"{path}: {line}" for line in lines)) from None
+    # what needs the whole file: the province of each agency, unique codes
+    kode_prov = doc.provinsi.kode_wilayah if doc.provinsi else None
+    problems, seen = [], set()
+    for i, a in enumerate(doc.agencies):
+        if kode_prov and a.kode_wilayah.split(".")[0] != kode_prov:
+            msg = f"{a.kode_wilayah!r} is outside province {kode_prov}"
+            problems.append(f"{_agency_name(raw, i)}.kode_wilayah: {msg}")
+        if a.kode in seen:
+            problems.append(f"{_agency_name(raw, i)}.kode: duplicate kode {a.kode!r}")
+        seen.add(a.kode)
+    if problems:
+        raise RegistryError("\n".join(f"{path}: {p}" for p in problems))
+    agencies = tuple(_agency(a, doc.common) for a in doc.agencies)
+    if doc.provinsi is None:
+        return Registry(None, "Nasional", agencies, path)
+    nama = doc.provinsi.nama or wilayah[doc.provinsi.kode_wilayah]
+    return Registry(doc.provinsi.kode_wilayah, nama, agencies, path)

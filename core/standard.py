@@ -15,12 +15,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.paths import STANDARD_FILE
+from core.plain_errors import plain_errors
 
 ColumnType = Literal["nip", "text", "code", "integer", "number", "date", "golongan"]
 CrossColumnRule = Literal[
-    "golongan_sesuai_status", "penilai_bukan_pegawai", "selesai_tidak_sebelum_mulai",
+    "golongan_sesuai_status",
+    "penilai_bukan_pegawai",
+    "selesai_tidak_sebelum_mulai",
     "id_responden_unik",
-]  # fmt: skip
+]
 
 
 class _Frozen(BaseModel):
@@ -87,14 +90,18 @@ def load_standard(path: Path = STANDARD_FILE) -> Standard:
     try:
         return Standard.model_validate(raw)
     except ValidationError as e:
-        raise StandardError(f"{path}: {plain_errors(e)}") from e
+        lines = plain_errors(e, Standard, lambda loc: _where(raw, loc))
+        raise StandardError("\n".join(f"{path}: {line}" for line in lines)) from None
 
 
-def plain_errors(e: ValidationError) -> str:
-    """pydantic's errors as '<where>: <what>' sentences, one per line."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or 'top level'}: {err['msg']}" for err in e.errors()
-    )
+def _where(raw: dict, loc: tuple) -> str:
+    """('datasets', 'survei', 'columns', 3, 'type') -> 'datasets.survei.columns.u1.type'."""
+    parts = list(loc)
+    if len(parts) > 3 and parts[0] == "datasets" and parts[2] == "columns":
+        names = list(((raw.get("datasets") or {}).get(parts[1]) or {}).get("columns") or {})
+        if isinstance(parts[3], int) and parts[3] < len(names):
+            parts[3] = names[parts[3]]
+    return ".".join(map(str, parts)) or "top level"
 
 
 # the datasets of the standard, in the standard's order

@@ -131,7 +131,7 @@ def _label_variants(df: pd.DataFrame, dataset: str, rng: np.random.Generator) ->
                     "DI_ATAS_EKSPEKTASI": "Di Atas Ekspektasi",
                     "SESUAI_EKSPEKTASI": "sesuai",
                     "DI_BAWAH_EKSPEKTASI": "dibawah",
-                }  # fmt: skip
+                }
             )
     if dataset == "pegawai":
         df["jenis_kelamin"] = df["jenis_kelamin"].map({"L": "Laki-laki", "P": "Perempuan"})

@@ -68,11 +68,16 @@ JABATAN = np.array(["struktural", "fungsional", "pelaksana"])
 UNITS = np.array(["Sekretariat", "Bidang Pelayanan", "Bidang Program", "UPTD", "Bidang Umum"])
 TRAININGS = np.array(
     [
-        "Pelatihan Dasar CPNS", "Pelatihan Kepemimpinan Pengawas", "Diklat Teknis Pengadaan",
-        "Webinar Manajemen ASN", "Bimtek Penyusunan SKP", "Kursus Daring Literasi Digital",
-        "Pelatihan Pelayanan Publik", "Coaching dan Mentoring",
+        "Pelatihan Dasar CPNS",
+        "Pelatihan Kepemimpinan Pengawas",
+        "Diklat Teknis Pengadaan",
+        "Webinar Manajemen ASN",
+        "Bimtek Penyusunan SKP",
+        "Kursus Daring Literasi Digital",
+        "Pelatihan Pelayanan Publik",
+        "Coaching dan Mentoring",
     ]
-)  # fmt: skip
+)
 PENYELENGGARA = np.array(
     ["BPSDM Provinsi Gorontalo", "LAN RI", "BKN", "Pusdiklat – Kemendagri", "ASN Unggul"]
 )

@@ -4,18 +4,50 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from core.plain_errors import plain_errors
 
 CONFIG_FILE = Path(__file__).with_name("config.yaml")
-SEVERITIES = {"block", "warn"}
+# block: publication stops in that run; warn: reported, publication goes on
+Severity = Literal["block", "warn"]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RawGates(_Schema):
+    rejected_share_max: float = Field(gt=0, le=1)
+    severity: dict[str, Severity]  # by rule
+
+
+class MartGates(_Schema):
+    predikat_sum_tolerance: float = Field(ge=0)
+    headcount_change_max: float = Field(gt=0)
+    severity: dict[str, Severity]  # by rule
+
+
+class GateConfig(_Schema):
+    """config.yaml as written."""
+
+    raw: RawGates
+    marts: MartGates
+
+
+class GateConfigError(ValueError):
+    """config.yaml is wrong; the message names the file and the key."""
 
 
 @cache
 def load_gate_config(path: Path = CONFIG_FILE) -> dict:
-    cfg = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for part in ("raw", "marts"):
-        bad = {k: v for k, v in cfg[part]["severity"].items() if v not in SEVERITIES}
-        if bad:
-            raise ValueError(f"{path}: {part}.severity values must be block or warn: {bad}")
-    return cfg
+    """The validated config as a plain dict (cfg["raw"]["severity"][rule], ...)."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try:
+        return GateConfig.model_validate(raw).model_dump()
+    except ValidationError as e:
+        lines = plain_errors(e, GateConfig)
+        raise GateConfigError("\n".join(f"{path}: {line}" for line in lines)) from None

@@ -52,8 +52,14 @@ def profile_checks(standard: Standard, dataset: Dataset) -> list[tuple[str, str,
                 )
             )
         if col.type == "nip":
-            out.append((f"{col.name}__format", "nip_format", col.name,
-                        f"count(*) FILTER (WHERE NOT regexp_full_match({c}, '[0-9]{{18}}'))"))  # fmt: skip
+            out.append(
+                (
+                    f"{col.name}__format",
+                    "nip_format",
+                    col.name,
+                    f"count(*) FILTER (WHERE NOT regexp_full_match({c}, '[0-9]{{18}}'))",
+                )
+            )
         bounds = []
         if col.min is not None:
             bounds.append(f"{c} < {col.min}")
@@ -98,7 +104,7 @@ def raw_schema_expectations(dataset: Dataset, cfg: dict) -> list:
             column="column_name",
             value_set=[c.name for c in dataset.columns] + ["file_sha256", "kode_instansi", "baris"],
             meta=_meta("required_columns", sev),
-        )  # fmt: skip
+        )
     ]
     # one row per column of the table: its type must be the standard's
     out.append(

@@ -114,8 +114,13 @@ def _prepared_files(
                         archive_root=archive,
                         submitted_at=submission_time(f.path, agency, dataset),
                     )
-                    key = (prepared.file_sha256 if isinstance(prepared, FileResult)
-                           else prepared.sha256, agency.kode, dataset)  # fmt: skip
+                    key = (
+                        prepared.file_sha256
+                        if isinstance(prepared, FileResult)
+                        else prepared.sha256,
+                        agency.kode,
+                        dataset,
+                    )
                     if isinstance(prepared, PreparedFile) and key in seen:
                         prepared = FileResult(
                             f.relative_name, agency.kode, dataset, key[0], "skipped"

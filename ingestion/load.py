@@ -57,11 +57,22 @@ def _log(con, res: FileResult, archive_path: Path, size: int, submitted_at, run_
     con.execute(
         "INSERT INTO raw.load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            res.file_sha256, res.kode_instansi, res.dataset, res.file_name, str(archive_path),
-            size, submitted_at, dt.datetime.now(dt.UTC).replace(tzinfo=None), res.status,
-            res.rows_read, res.rows_loaded, res.rows_rejected, res.reason, run_id,
+            res.file_sha256,
+            res.kode_instansi,
+            res.dataset,
+            res.file_name,
+            str(archive_path),
+            size,
+            submitted_at,
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            res.status,
+            res.rows_read,
+            res.rows_loaded,
+            res.rows_rejected,
+            res.reason,
+            run_id,
         ],
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)

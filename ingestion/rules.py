@@ -101,154 +101,162 @@ class RuleBuilder:
 
     # --- step 3: the rules a row breaks ----------------------------------------------------
     def violations(self, col: Column) -> list[Check]:
-        t = ident(col.name + "__t")  # text after aliases
-        typed = ident(col.name)
-        out = []
-        if col.required:
-            out.append(
-                _when(
-                    f"{t} IS NULL",
-                    _violation(
-                        col.name, "NULL", "WAJIB_DIISI", lit(f"kolom {col.name} wajib diisi")
-                    ),
-                )
-            )
-        if col.type == "nip":
-            # the three NIP rules exclude each other: one CASE, each regex once per row
-            not_number = _violation(
-                col.name,
-                t,
-                "NIP_JADI_ANGKA",
-                lit(
-                    f"{col.name} tersimpan sebagai angka oleh spreadsheet (mis. 1.98609E+17),"
-                    " sehingga digit terakhirnya hilang; kirim NIP sebagai teks 18 digit"
-                ),
-            )
-            not_18 = _violation(
-                col.name, t, "NIP_BUKAN_18_DIGIT", lit(f"{col.name} harus tepat 18 digit angka")
-            )
-            structure = _violation(
-                col.name,
-                t,
-                "NIP_STRUKTUR",
-                lit(
-                    f"{col.name} tidak sesuai struktur NIP: 8 digit pertama harus "
-                    "tanggal lahir (YYYYMMDD) dan digit ke-15 jenis kelamin (1/2)"
-                ),
-            )
-            bad_structure = (
-                f"TRY_STRPTIME(substr({t}, 1, 8), '%Y%m%d') IS NULL "
-                f"OR substr({t}, 15, 1) NOT IN ('1', '2')"
-            )
-            eighteen = f"regexp_full_match({t}, '[0-9]{{18}}')"
-            out.append(Check(
+        """The checks of one column: present if required, then the rules of its type."""
+        out = [self._required(col)] if col.required else []
+        by_type = {
+            "nip": self._nip,
+            "code": self._code,
+            "integer": self._number_rules,
+            "number": self._number_rules,
+            "date": self._date,
+            "golongan": self._golongan,
+        }
+        rules = by_type.get(col.type)
+        return out + (rules(col) if rules else [])
+
+    def _required(self, col: Column) -> Check:
+        t = ident(col.name + "__t")
+        reason = lit(f"kolom {col.name} wajib diisi")
+        return _when(f"{t} IS NULL", _violation(col.name, "NULL", "WAJIB_DIISI", reason))
+
+    def _nip(self, col: Column) -> list[Check]:
+        """The three NIP rules exclude each other: one CASE, each regex once per row."""
+        t = ident(col.name + "__t")
+        not_number = _violation(
+            col.name,
+            t,
+            "NIP_JADI_ANGKA",
+            lit(
+                f"{col.name} tersimpan sebagai angka oleh spreadsheet (mis. 1.98609E+17),"
+                " sehingga digit terakhirnya hilang; kirim NIP sebagai teks 18 digit"
+            ),
+        )
+        not_18 = _violation(
+            col.name, t, "NIP_BUKAN_18_DIGIT", lit(f"{col.name} harus tepat 18 digit angka")
+        )
+        structure = _violation(
+            col.name,
+            t,
+            "NIP_STRUKTUR",
+            lit(
+                f"{col.name} tidak sesuai struktur NIP: 8 digit pertama harus "
+                "tanggal lahir (YYYYMMDD) dan digit ke-15 jenis kelamin (1/2)"
+            ),
+        )
+        bad_structure = (
+            f"TRY_STRPTIME(substr({t}, 1, 8), '%Y%m%d') IS NULL "
+            f"OR substr({t}, 15, 1) NOT IN ('1', '2')"
+        )
+        eighteen = f"regexp_full_match({t}, '[0-9]{{18}}')"
+        as_number = f"regexp_full_match({t}, {lit(NIP_AS_NUMBER_RE)})"
+        return [
+            Check(
                 f"{t} IS NOT NULL AND (NOT {eighteen} OR {bad_structure})",
                 f"CASE WHEN {t} IS NULL THEN NULL "
                 f"WHEN {eighteen} THEN CASE WHEN {bad_structure} THEN {structure} END "
-                f"WHEN regexp_full_match({t}, {lit(NIP_AS_NUMBER_RE)}) THEN {not_number} "
+                f"WHEN {as_number} THEN {not_number} "
                 f"ELSE {not_18} END",
-            ))  # fmt: skip
-        elif col.type == "code" and col.values:
-            allowed = ", ".join(lit(v) for v in col.values)
+            )
+        ]
+
+    def _not_in(self, col: Column, allowed: list[str], reason: str) -> Check:
+        t = ident(col.name + "__t")
+        listed = ", ".join(lit(v) for v in allowed)
+        return _when(
+            f"{t} IS NOT NULL AND {t} NOT IN ({listed})",
+            _violation(col.name, t, "KODE_TIDAK_DIKENAL", lit(reason)),
+        )
+
+    def _code(self, col: Column) -> list[Check]:
+        if not col.values:
+            return []
+        reason = f"nilai {col.name} tidak dikenal; pilihan: {', '.join(col.values)}"
+        return [self._not_in(col, list(col.values), reason)]
+
+    def _golongan(self, col: Column) -> list[Check]:
+        all_gol = [g for v in self.standard.golongan.values() for g in v]
+        return [self._not_in(col, all_gol, "golongan tidak dikenal; PNS I/a..IV/e, PPPK I..XVII")]
+
+    def _number_rules(self, col: Column) -> list[Check]:
+        t, typed = ident(col.name + "__t"), ident(col.name)
+        kind = "bilangan bulat" if col.type == "integer" else "angka"
+        rule = "BUKAN_BILANGAN_BULAT" if col.type == "integer" else "BUKAN_ANGKA"
+        out = [
+            _when(
+                f"{t} IS NOT NULL AND {typed} IS NULL",
+                _violation(col.name, t, rule, lit(f"{col.name} harus {kind}")),
+            )
+        ]
+        conds, words = [], []
+        if col.min_exclusive is not None:
+            conds.append(f"{typed} <= {col.min_exclusive}")
+            words.append(f"lebih dari {_fmt_num(col.min_exclusive)}")
+        if col.min is not None:
+            conds.append(f"{typed} < {col.min}")
+            words.append(f"paling kecil {_fmt_num(col.min)}")
+        if col.max is not None:
+            conds.append(f"{typed} > {col.max}")
+            words.append(f"paling besar {_fmt_num(col.max)}")
+        if conds:
+            reason = lit(f"{col.name} harus {' dan '.join(words)}")
             out.append(
                 _when(
-                    f"{t} IS NOT NULL AND {t} NOT IN ({allowed})",
-                    _violation(col.name, t, "KODE_TIDAK_DIKENAL",
-                               lit(f"nilai {col.name} tidak dikenal; pilihan: {', '.join(col.values)}")),
-                )
-            )  # fmt: skip
-        elif col.type in ("integer", "number"):
-            kind = "bilangan bulat" if col.type == "integer" else "angka"
-            rule = "BUKAN_BILANGAN_BULAT" if col.type == "integer" else "BUKAN_ANGKA"
-            out.append(
-                _when(
-                    f"{t} IS NOT NULL AND {typed} IS NULL",
-                    _violation(col.name, t, rule, lit(f"{col.name} harus {kind}")),
+                    f"{typed} IS NOT NULL AND ({' OR '.join(conds)})",
+                    _violation(col.name, t, "DI_LUAR_RENTANG", reason),
                 )
             )
-            conds, words = [], []
-            if col.min_exclusive is not None:
-                conds.append(f"{typed} <= {col.min_exclusive}")
-                words.append(f"lebih dari {_fmt_num(col.min_exclusive)}")
-            if col.min is not None:
-                conds.append(f"{typed} < {col.min}")
-                words.append(f"paling kecil {_fmt_num(col.min)}")
-            if col.max is not None:
-                conds.append(f"{typed} > {col.max}")
-                words.append(f"paling besar {_fmt_num(col.max)}")
-            if conds:
-                out.append(
-                    _when(
-                        f"{typed} IS NOT NULL AND ({' OR '.join(conds)})",
-                        _violation(col.name, t, "DI_LUAR_RENTANG",
-                                   lit(f"{col.name} harus {' dan '.join(words)}")),
-                    )
-                )  # fmt: skip
-        elif col.type == "date":
-            shown = (
-                self.fmt.date_format.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy")
-            )
-            out.append(
-                _when(
-                    f"{t} IS NOT NULL AND {typed} IS NULL",
-                    _violation(col.name, t, "TANGGAL_TIDAK_VALID",
-                               lit(f"{col.name} bukan tanggal yang valid (format {shown})")),
-                )
-            )  # fmt: skip
-        elif col.type == "golongan":
-            all_gol = [g for v in self.standard.golongan.values() for g in v]
-            out.append(
-                _when(
-                    f"{t} IS NOT NULL AND {t} NOT IN ({', '.join(lit(g) for g in all_gol)})",
-                    _violation(col.name, t, "KODE_TIDAK_DIKENAL",
-                               lit("golongan tidak dikenal; PNS I/a..IV/e, PPPK I..XVII")),
-                )
-            )  # fmt: skip
         return out
 
+    def _date(self, col: Column) -> list[Check]:
+        t, typed = ident(col.name + "__t"), ident(col.name)
+        shown = self.fmt.date_format.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy")
+        reason = lit(f"{col.name} bukan tanggal yang valid (format {shown})")
+        return [
+            _when(
+                f"{t} IS NOT NULL AND {typed} IS NULL",
+                _violation(col.name, t, "TANGGAL_TIDAK_VALID", reason),
+            )
+        ]
+
+    # --- rules across columns (cross_column_rules of the standard) -------------------------
     def cross_column(self, rule: str) -> list[Check]:
-        if rule == "golongan_sesuai_status":
-            out = []
-            known = ", ".join(lit(g) for v in self.standard.golongan.values() for g in v)
-            for status, values in self.standard.golongan.items():
-                out.append(
-                    _when(
-                        f"status_kepegawaian = {lit(status)} AND golongan IN ({known}) AND "
-                        f"golongan NOT IN ({', '.join(lit(v) for v in values)})",
-                        _violation("golongan", "golongan", "GOLONGAN_TIDAK_SESUAI_STATUS",
-                                   lit(f"golongan ini tidak berlaku untuk {status}; pilihan "
-                                       f"{values[0]}..{values[-1]}")),
-                    )
-                )  # fmt: skip
-            return out
-        if rule == "penilai_bukan_pegawai":
-            return [
+        return getattr(self, f"_{rule}")()
+
+    def _golongan_sesuai_status(self) -> list[Check]:
+        known = ", ".join(lit(g) for v in self.standard.golongan.values() for g in v)
+        out = []
+        for status, values in self.standard.golongan.items():
+            listed = ", ".join(lit(v) for v in values)
+            reason = lit(
+                f"golongan ini tidak berlaku untuk {status}; pilihan {values[0]}..{values[-1]}"
+            )
+            out.append(
                 _when(
-                    "nip_penilai = nip",
-                    _violation("nip_penilai", "nip_penilai", "PENILAI_ADALAH_PEGAWAI",
-                               lit("nip_penilai sama dengan nip: pegawai tidak boleh menilai "
-                                   "dirinya sendiri")),
+                    f"status_kepegawaian = {lit(status)} AND golongan IN ({known}) AND "
+                    f"golongan NOT IN ({listed})",
+                    _violation("golongan", "golongan", "GOLONGAN_TIDAK_SESUAI_STATUS", reason),
                 )
-            ]  # fmt: skip
-        if rule == "selesai_tidak_sebelum_mulai":
-            return [
-                _when(
-                    "tanggal_selesai < tanggal_mulai",
-                    _violation("tanggal_selesai", "CAST(tanggal_selesai AS VARCHAR)",
-                               "SELESAI_SEBELUM_MULAI",
-                               "'tanggal_selesai (' || CAST(tanggal_selesai AS VARCHAR) || "
-                               "') sebelum tanggal_mulai (' || CAST(tanggal_mulai AS VARCHAR) || ')'"),
-                )
-            ]  # fmt: skip
-        if rule == "id_responden_unik":
-            return [
-                _when(
-                    "_dup_rank > 1",
-                    _violation("id_responden", "id_responden", "ID_RESPONDEN_GANDA",
-                               "'id_responden sudah dipakai di baris ' || CAST(_first_baris AS VARCHAR)"),
-                )
-            ]  # fmt: skip
-        raise ValueError(f"unknown cross-column rule {rule!r} in standard.yaml")
+            )
+        return out
+
+    def _penilai_bukan_pegawai(self) -> list[Check]:
+        reason = lit("nip_penilai sama dengan nip: pegawai tidak boleh menilai dirinya sendiri")
+        violation = _violation("nip_penilai", "nip_penilai", "PENILAI_ADALAH_PEGAWAI", reason)
+        return [_when("nip_penilai = nip", violation)]
+
+    def _selesai_tidak_sebelum_mulai(self) -> list[Check]:
+        reason = (
+            "'tanggal_selesai (' || CAST(tanggal_selesai AS VARCHAR) || "
+            "') sebelum tanggal_mulai (' || CAST(tanggal_mulai AS VARCHAR) || ')'"
+        )
+        value = "CAST(tanggal_selesai AS VARCHAR)"
+        violation = _violation("tanggal_selesai", value, "SELESAI_SEBELUM_MULAI", reason)
+        return [_when("tanggal_selesai < tanggal_mulai", violation)]
+
+    def _id_responden_unik(self) -> list[Check]:
+        reason = "'id_responden sudah dipakai di baris ' || CAST(_first_baris AS VARCHAR)"
+        violation = _violation("id_responden", "id_responden", "ID_RESPONDEN_GANDA", reason)
+        return [_when("_dup_rank > 1", violation)]
 
 
 def checked_rows_sql(

@@ -52,8 +52,14 @@ def failure_message(instance: DagsterInstance, run_id: str, job_name: str) -> di
         )
         for e in expectations:
             lines.append(f"- {e['asset']} / {e['check']} ({e['severity']}):\n{e['failures']}")
-    return {"text": "\n".join(lines), "run_id": run_id, "job": job_name, "failed_steps": steps,
-            "publication_blocked": blocked, "failing_expectations": expectations}  # fmt: skip
+    return {
+        "text": "\n".join(lines),
+        "run_id": run_id,
+        "job": job_name,
+        "failed_steps": steps,
+        "publication_blocked": blocked,
+        "failing_expectations": expectations,
+    }
 
 
 def send_alert(message: dict, webhook: str | None, timeout: float = 10.0) -> bool:

@@ -54,7 +54,7 @@ def check_result(
                 }
                 for f in outcome.failures
             ]
-        ),  # fmt: skip
+        ),
     }
     return AssetCheckResult(
         asset_key=asset_key,

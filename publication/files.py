@@ -86,8 +86,10 @@ def write_publication_files(
         findings_of[f[0]].append(f[1:])
     out = folder / "temuan_instansi"
     out.mkdir()
-    books = [(out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode])
-             for kode, nama in agencies]  # fmt: skip
+    books = [
+        (out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode])
+        for kode, nama in agencies
+    ]
     code = _workbook_code_digest()
     digests = {book[1]: _content_digest(code, book[1:]) for book in books}
     reused = _link_unchanged(out, digests, previous)

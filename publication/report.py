@@ -30,8 +30,20 @@ svg .lbl{font-size:12px}svg .val{font-size:11px}svg .muted{font-size:11px;fill:#
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ccd;padding:.25rem .5rem;text-align:right}
 th{background:#eef2f7}td:first-child,th:first-child{text-align:left}.note{color:#666;font-size:.85rem}
 """
-BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-         "September", "Oktober", "November", "Desember"]  # fmt: skip
+BULAN = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 CHANGE_COLUMNS = (
     "cakupan_penilaian_pct",
     "pct_sangat_baik",
@@ -70,18 +82,29 @@ def _rows(con, sql, params=()):
 
 def read_report_data(release_db: Path) -> ReportData:
     with connect_reader(release_db) as con:
-        years = [y for (y,) in con.execute(
-            "SELECT DISTINCT tahun FROM marts.indikator_wilayah ORDER BY 1").fetchall()]  # fmt: skip
+        years = [
+            y
+            for (y,) in con.execute(
+                "SELECT DISTINCT tahun FROM marts.indikator_wilayah ORDER BY 1"
+            ).fetchall()
+        ]
         year = years[-1]
         prev_year = years[-2] if len(years) > 1 else None
-        wil = _rows(con, "SELECT * FROM marts.indikator_wilayah WHERE tahun = ? "
-                    "ORDER BY length(kode_wilayah), kode_wilayah", [year])  # fmt: skip
+        wil = _rows(
+            con,
+            "SELECT * FROM marts.indikator_wilayah WHERE tahun = ? "
+            "ORDER BY length(kode_wilayah), kode_wilayah",
+            [year],
+        )
         previous = {}
         if prev_year:
             sql = "SELECT * FROM marts.indikator_wilayah WHERE tahun = ?"
             previous = {r["kode_wilayah"]: r for r in _rows(con, sql, [prev_year])}
-        quality = _rows(con, "SELECT * FROM marts.mutu_data_instansi WHERE tahun = ? "
-                        "ORDER BY kode_instansi", [year])  # fmt: skip
+        quality = _rows(
+            con,
+            "SELECT * FROM marts.mutu_data_instansi WHERE tahun = ? ORDER BY kode_instansi",
+            [year],
+        )
     provinces = [r for r in wil if "." not in r["kode_wilayah"]]
     label = {r["kode_wilayah"]: r["nama_wilayah"] for r in wil}
     # a national registry: one bar per province (the kabupaten/kota are in the files)
@@ -103,31 +126,53 @@ def indicator_charts(data: ReportData) -> dict[str, str]:
     jp = min_jp_pns()
     charts = {}
     charts["predikat"] = hstack(
-        "predikat", f"Distribusi predikat kinerja pegawai per wilayah, {year} (% dari yang dinilai)",
-        [(name[r["kode_wilayah"]], None if r["pct_baik"] is None
-          else [r[p.pct_column] for p in predikat()]) for r in wil],
+        "predikat",
+        f"Distribusi predikat kinerja pegawai per wilayah, {year} (% dari yang dinilai)",
+        [
+            (
+                name[r["kode_wilayah"]],
+                None if r["pct_baik"] is None else [r[p.pct_column] for p in predikat()],
+            )
+            for r in wil
+        ],
         [(p.name, colour) for p, colour in zip(predikat(), PREDIKAT_COLOURS, strict=True)],
         hidden_note=f"disembunyikan (kurang dari {min_cell_size()} dinilai)",
-    )  # fmt: skip
+    )
     charts["ikm"] = hbar(
-        "ikm", f"Indeks Kepuasan Masyarakat (IKM) per wilayah, {year}, warna = mutu pelayanan",
-        [(f"{name[r['kode_wilayah']]} ({r['mutu_ikm'] or '-'})", r["ikm"], MUTU_COLOUR[r["mutu_ikm"]])
-         for r in wil],
-        100, bands=_band_marks(),
-    )  # fmt: skip
+        "ikm",
+        f"Indeks Kepuasan Masyarakat (IKM) per wilayah, {year}, warna = mutu pelayanan",
+        [
+            (
+                f"{name[r['kode_wilayah']]} ({r['mutu_ikm'] or '-'})",
+                r["ikm"],
+                MUTU_COLOUR[r["mutu_ikm"]],
+            )
+            for r in wil
+        ],
+        100,
+        bands=_band_marks(),
+    )
     charts["pct_pns_memenuhi_20jp"] = hbar(
-        "pct_pns_memenuhi_20jp", f"PNS yang memenuhi {jp} JP pengembangan kompetensi, {year} (%)",
-        [(name[r["kode_wilayah"]], r["pct_pns_memenuhi_20jp"], "#4575b4") for r in wil], 100, "%",
-    )  # fmt: skip
+        "pct_pns_memenuhi_20jp",
+        f"PNS yang memenuhi {jp} JP pengembangan kompetensi, {year} (%)",
+        [(name[r["kode_wilayah"]], r["pct_pns_memenuhi_20jp"], "#4575b4") for r in wil],
+        100,
+        "%",
+    )
     charts["rata_jp"] = hbar(
-        "rata_jp", f"Rata-rata JP per pegawai, {year}",
+        "rata_jp",
+        f"Rata-rata JP per pegawai, {year}",
         [(name[r["kode_wilayah"]], r["rata_jp"], "#74add1") for r in wil],
-        max([float(r["rata_jp"] or 0) for r in wil] + [jp]), bands=[(jp, f"{jp} JP")],
-    )  # fmt: skip
+        max([float(r["rata_jp"] or 0) for r in wil] + [jp]),
+        bands=[(jp, f"{jp} JP")],
+    )
     charts["cakupan_penilaian_pct"] = hbar(
-        "cakupan_penilaian_pct", f"Cakupan penilaian kinerja, {year} (% pegawai yang dinilai)",
-        [(name[r["kode_wilayah"]], r["cakupan_penilaian_pct"], "#5e3c99") for r in wil], 100, "%",
-    )  # fmt: skip
+        "cakupan_penilaian_pct",
+        f"Cakupan penilaian kinerja, {year} (% pegawai yang dinilai)",
+        [(name[r["kode_wilayah"]], r["cakupan_penilaian_pct"], "#5e3c99") for r in wil],
+        100,
+        "%",
+    )
     if data.previous:
         changes = []
         for r in wil:
@@ -135,16 +180,25 @@ def indicator_charts(data: ReportData) -> dict[str, str]:
             colour = "#1a9850" if (d or 0) >= 0 else "#d73027"
             changes.append((name[r["kode_wilayah"]], None if d is None else abs(d), colour))
         charts["perubahan"] = hbar(
-            "perubahan", f"Perubahan IKM sejak {data.prev_year} (poin; hijau naik, merah turun)",
-            changes, max([c[1] or 0 for c in changes] + [1]),
-        )  # fmt: skip
+            "perubahan",
+            f"Perubahan IKM sejak {data.prev_year} (poin; hijau naik, merah turun)",
+            changes,
+            max([c[1] or 0 for c in changes] + [1]),
+        )
     quality = data.quality
     charts["mutu_data"] = hbar(
-        "mutu_data", f"Mutu data per instansi, {year}: baris ditolak (%)",
-        [(q["kode_instansi"], q["pct_baris_ditolak"], "#d73027" if not q["tepat_waktu"] else "#fdae61")
-         for q in quality],
+        "mutu_data",
+        f"Mutu data per instansi, {year}: baris ditolak (%)",
+        [
+            (
+                q["kode_instansi"],
+                q["pct_baris_ditolak"],
+                "#d73027" if not q["tepat_waktu"] else "#fdae61",
+            )
+            for q in quality
+        ],
         max([float(q["pct_baris_ditolak"] or 0) for q in quality] + [5]),
-    )  # fmt: skip
+    )
     return charts
 
 
@@ -174,22 +228,30 @@ def _cards(data: ReportData) -> tuple[str, str, list[tuple[str, str]]]:
     """(section title, page title, cards) for a province, or for the nation."""
     if data.national:
         provinces = data.provinces
-        return "Nasional sekilas", f"Nasional ({len(provinces)} provinsi)", [
-            ("Pegawai ASN", _count(sum(r["jumlah_pegawai"] for r in provinces))),
-            ("Responden SKM", _count(sum(r["jumlah_responden"] for r in provinces))),
-            ("Provinsi", str(len(provinces))),
-            ("Instansi", str(len(data.quality))),
-        ]  # fmt: skip
+        return (
+            "Nasional sekilas",
+            f"Nasional ({len(provinces)} provinsi)",
+            [
+                ("Pegawai ASN", _count(sum(r["jumlah_pegawai"] for r in provinces))),
+                ("Responden SKM", _count(sum(r["jumlah_responden"] for r in provinces))),
+                ("Provinsi", str(len(provinces))),
+                ("Instansi", str(len(data.quality))),
+            ],
+        )
     province = data.provinces[0]
     jp = min_jp_pns()
-    return "Provinsi sekilas", province["nama_wilayah"], [
-        ("Pegawai ASN", _count(province["jumlah_pegawai"])),
-        ("Cakupan penilaian", _fmt(province["cakupan_penilaian_pct"], suffix="%")),
-        ("Sangat Baik", _fmt(province["pct_sangat_baik"], suffix="%")),
-        (f"PNS ≥ {jp} JP", _fmt(province["pct_pns_memenuhi_20jp"], suffix="%")),
-        ("IKM", f"{_fmt(province['ikm'])} ({province['mutu_ikm'] or '-'})"),
-        ("Responden SKM", _count(province["jumlah_responden"])),
-    ]  # fmt: skip
+    return (
+        "Provinsi sekilas",
+        province["nama_wilayah"],
+        [
+            ("Pegawai ASN", _count(province["jumlah_pegawai"])),
+            ("Cakupan penilaian", _fmt(province["cakupan_penilaian_pct"], suffix="%")),
+            ("Sangat Baik", _fmt(province["pct_sangat_baik"], suffix="%")),
+            (f"PNS ≥ {jp} JP", _fmt(province["pct_pns_memenuhi_20jp"], suffix="%")),
+            ("IKM", f"{_fmt(province['ikm'])} ({province['mutu_ikm'] or '-'})"),
+            ("Responden SKM", _count(province["jumlah_responden"])),
+        ],
+    )
 
 
 def _change_rows(data: ReportData) -> str:
@@ -221,8 +283,10 @@ def _quality_rows(data: ReportData) -> str:
 def render_page(data: ReportData, charts: dict[str, str], published_at: str) -> str:
     scope, title, cards = _cards(data)
     year, jp = data.year, min_jp_pns()
-    per_region = "".join(charts[k] for k in
-                         ("predikat", "ikm", "pct_pns_memenuhi_20jp", "rata_jp", "cakupan_penilaian_pct"))  # fmt: skip
+    per_region = "".join(
+        charts[k]
+        for k in ("predikat", "ikm", "pct_pns_memenuhi_20jp", "rata_jp", "cakupan_penilaian_pct")
+    )
     change = charts.get("perubahan", "<p class='note'>Belum ada tahun sebelumnya.</p>")
     return f"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8"><title>Indikator Kinerja ASN {escape(title)} {year}</title>

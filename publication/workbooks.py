@@ -17,14 +17,23 @@ PCT_FORMAT = "0.00"
 
 def _formats(wb):
     return {
-        "header": wb.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF", "text_wrap": True, "valign": "top", "border": 1}),
+        "header": wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#1F4E79",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+            }
+        ),
         "pct": wb.add_format({"num_format": PCT_FORMAT}),
         "int": wb.add_format({"num_format": "#,##0"}),
         "dec": wb.add_format({"num_format": "0.00"}),
         "text": wb.add_format({"text_wrap": False}),
         "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
         "title": wb.add_format({"bold": True, "font_size": 13}),
-    }  # fmt: skip
+    }
 
 
 def _cell_format(column: str, fmts):
@@ -102,8 +111,14 @@ def write_agency_findings(
     wb = xlsxwriter.Workbook(str(path))
     fmts = _formats(wb)
     masked = [(f, b, k, mask_personal(k, v), a, r) for f, b, k, v, a, r in rejects]
-    write_sheet(wb, fmts, "Baris Ditolak", REJECT_COLUMNS, masked,
-                widths={"file_name": 40, "nilai": 24, "alasan": 90})  # fmt: skip
+    write_sheet(
+        wb,
+        fmts,
+        "Baris Ditolak",
+        REJECT_COLUMNS,
+        masked,
+        widths={"file_name": 40, "nilai": 24, "alasan": 90},
+    )
     write_sheet(wb, fmts, "Temuan", FINDING_COLUMNS, findings, widths={"penjelasan": 110})
     ws = wb.add_worksheet("Petunjuk")
     ws.write_string(0, 0, f"Hasil pemeriksaan data {nama} ({kode})", fmts["title"])

@@ -82,3 +82,32 @@ def test_a_national_registry_spans_provinces(tmp_path):
     doc = {"cakupan": "nasional", "provinsi": {"kode_wilayah": "75"}, "agencies": []}
     with pytest.raises(RegistryError, match="has no province"):
         load_registry(_write(tmp_path, doc))
+
+
+def test_a_typo_in_a_key_is_named_in_plain_words(tmp_path):
+    doc = {
+        "provinsi": {"kode_wilayah": "75"},
+        "agencies": [
+            {"kode": "BKD-PROV", "nama": "BKD", "kode_wilayah": "75"},
+            {"kode": "KAB-X", "nama": "X", "kode_wilayah": "75.02", "format": {"delimeter": ";"}},
+        ],
+    }
+    path = _write(tmp_path, doc)
+    with pytest.raises(RegistryError) as e:
+        load_registry(path)
+    assert str(e.value) == (
+        f"{path}: agency #2 (KAB-X).format.delimeter: unknown key (did you mean 'delimiter'?); "
+        "allowed: ['date_format', 'decimal_comma', 'delimiter', 'encoding', 'filename_timestamp', "
+        "'header_aliases', 'header_row', 'sheet', 'value_aliases']"
+    )
+
+
+def test_a_value_of_the_wrong_type_is_named_in_plain_words(tmp_path):
+    agency = {"kode": "X", "nama": "X", "kode_wilayah": "75.01"}
+    agency["datasets"] = {"pegawai": {"header_row": "dua"}}
+    path = _write(tmp_path, {"provinsi": {"kode_wilayah": "75"}, "agencies": [agency]})
+    with pytest.raises(RegistryError) as e:
+        load_registry(path)
+    assert str(e.value) == (
+        f"{path}: agency #1 (X).datasets.pegawai.header_row: must be a whole number, got 'dua'"
+    )

@@ -46,14 +46,22 @@ def read_xlsx(path: Path, fmt: FileFormat) -> RawFile:
         return RawFile(headers, _table_row_by_row(headers, data, fmt.header_row))
     # column by column: a column of text (most of them) is taken as it is; only a column that
     # holds numbers or dates goes through cell_to_text
-    columns = [
-        list(col) if all(type(v) is str for v in col) else [cell_to_text(v) for v in col]
-        for col in list(zip(*data, strict=False))[:width]
-    ] if data else [[] for _ in headers]  # fmt: skip
+    columns = (
+        [
+            list(col) if all(type(v) is str for v in col) else [cell_to_text(v) for v in col]
+            for col in list(zip(*data, strict=False))[:width]
+        ]
+        if data
+        else [[] for _ in headers]
+    )
     table = pa.table(
         {f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}
-        | {ROW_COLUMN: pa.array(range(fmt.header_row + 1, fmt.header_row + 1 + len(data)), pa.int64())}
-    )  # fmt: skip
+        | {
+            ROW_COLUMN: pa.array(
+                range(fmt.header_row + 1, fmt.header_row + 1 + len(data)), pa.int64()
+            )
+        }
+    )
     if width and len(data):
         # an empty row in the sheet is not a row of data
         empty = None

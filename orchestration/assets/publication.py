@@ -10,9 +10,19 @@ from publication.files import write_publication_files
 from publication.release import latest_release, publish
 
 PUBLISHED_FROM = [
-    "indikator_wilayah", "indikator_instansi", "temuan", "mutu_data_instansi", "dim_wilayah", "dim_instansi",
-    "dim_tahun", "dim_pegawai", "fct_pegawai_tahun", "fct_penilaian", "fct_pelatihan", "fct_survei",
-]  # fmt: skip
+    "indikator_wilayah",
+    "indikator_instansi",
+    "temuan",
+    "mutu_data_instansi",
+    "dim_wilayah",
+    "dim_instansi",
+    "dim_tahun",
+    "dim_pegawai",
+    "fct_pegawai_tahun",
+    "fct_penilaian",
+    "fct_pelatihan",
+    "fct_survei",
+]
 
 
 @asset(

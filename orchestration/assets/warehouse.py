@@ -68,10 +68,18 @@ def ensure_manifest(project: DbtProject) -> Path:
     if not manifest.exists() or manifest.stat().st_mtime < newest:
         # dbt writes target/manifest.json here (dagster-dbt's own invocations use run folders)
         subprocess.run(
-            [DBT_EXECUTABLE, "--no-send-anonymous-usage-stats", "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR)],
+            [
+                DBT_EXECUTABLE,
+                "--no-send-anonymous-usage-stats",
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+            ],
             check=True,
-        )  # fmt: skip
+        )
     return manifest
 
 
@@ -184,10 +192,11 @@ def build_dbt_assets(project: DbtProject):
         full = config.full_refresh or fingerprint != last
         if full and not config.full_refresh:
             context.log.info(
-                "full refresh: first build" if last is None else
-                "full refresh: the dbt project, the registry or the pseudonym key changed "
+                "full refresh: first build"
+                if last is None
+                else "full refresh: the dbt project, the registry or the pseudonym key changed "
                 "since the last successful build"
-            )  # fmt: skip
+            )
         args = ["build", "--vars", dbt_vars(warehouse), *(["--full-refresh"] if full else [])]
         invocation = dbt.cli(args, context=context)
         yield from invocation.stream()
