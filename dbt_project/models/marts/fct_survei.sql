@@ -12,6 +12,6 @@ select
     usia,
     pendidikan,
     pekerjaan,
-    u1, u2, u3, u4, u5, u6, u7, u8, u9
+    {{- ikm_element_columns() }}
 from {{ ref('stg_raw__survei') }}
 {{ changed_years_filter('tahun', ['survei']) }}

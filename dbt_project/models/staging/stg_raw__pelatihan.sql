@@ -19,5 +19,5 @@ select
     penyelenggara,
     submitted_at,
     loaded_at,
-    {{ load_watermark() }} as _dimuat_sampai
+    {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest

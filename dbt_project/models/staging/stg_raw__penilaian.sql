@@ -19,7 +19,7 @@ select
     latest.tanggal_penilaian,
     latest.submitted_at,
     latest.loaded_at,
-    {{ load_watermark() }} as _dimuat_sampai
+    {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest
 left join {{ ref('predikat_matrix') }} as matrix
     on matrix.rating_hasil_kerja = latest.rating_hasil_kerja

@@ -16,9 +16,9 @@ select
     usia,
     pendidikan,
     pekerjaan,
-    u1, u2, u3, u4, u5, u6, u7, u8, u9,
+    {{- ikm_element_columns() }},
     saran,
     submitted_at,
     loaded_at,
-    {{ load_watermark() }} as _dimuat_sampai
+    {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest

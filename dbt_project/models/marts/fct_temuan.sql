@@ -68,7 +68,7 @@ distribusi as (
                 then b.n_{{ code | lower }} else 0 end){% if not loop.last %} +{% endif %}
             {%- endfor %}
         ) / b.jumlah_dinilai end as share_pct
-    from {{ source('raw', 'predikat_organisasi') }} as po
+    from {{ ref('stg_raw__predikat_organisasi') }} as po
     inner join {{ ref('int_indikator_basis') }} as b
         on b.kode_instansi = po.kode_instansi and b.tahun = po.tahun
     inner join {{ ref('kurva_distribusi') }} as k

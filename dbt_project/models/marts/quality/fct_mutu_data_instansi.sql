@@ -1,18 +1,10 @@
 -- Data quality per registered agency and year, for the bureau and the report: what arrived,
 -- when, how much was rejected, how many findings. A file counts for every year it has rows
 -- for; quarantined files (no rows, so no year) are counted per agency in every year.
-with file_years as (
-    {%- for ds in ['pegawai', 'penilaian', 'pelatihan', 'survei'] %}
-    {% if not loop.first %}union {% endif %}select distinct file_sha256, kode_instansi, '{{ ds }}' as dataset,
-        {{ row_year(ds) }} as tahun
-    from {{ source('raw', ds) }}
-    {%- endfor %}
-),
-
-files as (
+with files as (
     select fy.kode_instansi, cast(fy.tahun as integer) as tahun, fy.dataset, l.submitted_at,
         l.rows_read, l.rows_rejected
-    from file_years as fy
+    from {{ ref('stg_raw__file_years') }} as fy
     inner join {{ ref('stg_raw__load_log') }} as l
         on l.file_sha256 = fy.file_sha256 and l.kode_instansi = fy.kode_instansi and l.dataset = fy.dataset
 ),
@@ -54,7 +46,7 @@ quarantined as (
 
 findings as (
     select kode_instansi, tahun, sum(jumlah) as jumlah_temuan
-    from {{ ref('temuan') }}
+    from {{ ref('fct_temuan') }}
     group by all
 )
 
@@ -73,13 +65,13 @@ select
     end as pct_baris_ditolak,
     p.terakhir_dikirim,
     coalesce(
-        o.jumlah_dataset = 4
+        o.jumlah_dataset = {{ submission_datasets() | length }}
         and o.lengkap_pada <= make_date(t.tahun + 1, {{ var('batas_kirim_bulan') }}, {{ var('batas_kirim_hari') }}) + interval 1 day,
         false
     ) as tepat_waktu,
     coalesce(f.jumlah_temuan, 0) as jumlah_temuan
 from {{ ref('stg_raw__instansi') }} as i
-cross join {{ ref('dim_tahun') }} as t
+cross join {{ ref('int_tahun') }} as t
 left join on_time as o on o.kode_instansi = i.kode_instansi and o.tahun = t.tahun
 left join per_year as p on p.kode_instansi = i.kode_instansi and p.tahun = t.tahun
 left join quarantined as q on q.kode_instansi = i.kode_instansi
