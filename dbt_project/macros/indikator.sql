@@ -30,3 +30,12 @@
     cast(jumlah_responden as bigint) as jumlah_responden,
     cast(round({{ ikm_unrounded() }}, 2) as decimal(5, 2)) as ikm
 {%- endmacro %}
+
+{#- Of the additive counts n_<predikat> (columns of `prefix`), the sum over the predikat codes
+    listed in `codes_column`, a '|'-separated list (seed kurva_distribusi.predikat_pegawai). -#}
+{% macro appraised_with_any_of(codes_column, prefix='') -%}
+    {%- for code in predikat_codes() %}
+    (case when list_contains(string_split({{ codes_column }}, '|'), '{{ code }}')
+        then {{ prefix }}n_{{ code | lower }} else 0 end){% if not loop.last %} +{% endif %}
+    {%- endfor %}
+{%- endmacro %}

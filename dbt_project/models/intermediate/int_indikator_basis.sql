@@ -16,9 +16,9 @@ with pegawai as (
         ) as jumlah_pns_20jp
     from {{ ref('int_pegawai_tahun') }} as pt
     left join {{ ref('int_penilaian_berlaku') }} as p
-        on p.nip = pt.nip and p.tahun = pt.tahun
+        on pt.nip = p.nip and pt.tahun = p.tahun
     left join {{ ref('int_jp_pegawai_tahun') }} as jp
-        on jp.nip = pt.nip and jp.tahun = pt.tahun
+        on pt.nip = jp.nip and pt.tahun = jp.tahun
     group by all
 ),
 
@@ -36,7 +36,11 @@ survei as (
 ),
 
 grid as (
-    select i.kode_instansi, i.kode_wilayah, i.kode_provinsi, t.tahun
+    select
+        i.kode_instansi,
+        i.kode_wilayah,
+        i.kode_provinsi,
+        t.tahun
     from {{ ref('stg_raw__instansi') }} as i
     cross join {{ ref('int_tahun') }} as t
 )

@@ -1,6 +1,11 @@
 -- Each SKM response of the latest submission per agency and year. Free-text suggestions and
 -- respondent IDs are left out.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
     md5(file_sha256 || ':' || baris) as respons_key,

@@ -19,6 +19,6 @@ select distinct
     file_sha256,
     kode_instansi,
     '{{ dataset }}' as dataset,
-    {{ row_year(dataset) }} as tahun
+    cast({{ row_year(dataset) }} as integer) as tahun
 from {{ source('raw', dataset) }}
 {%- endfor %}
