@@ -20,7 +20,9 @@ def labels() -> dict[str, str]:
 def column_docs(model: str, manifest: Path = MANIFEST) -> dict[str, dict]:
     """{column: {"label", "description", "data_type"}} for a dbt model, in model order."""
     nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
-    node = next(n for n in nodes.values() if n["resource_type"] == "model" and n["name"] == model)
+    node = next(
+        n for n in nodes.values() if n["resource_type"] == "model" and _relation(n) == model
+    )
     return {
         name: {
             "label": labels().get(name, name),
@@ -36,5 +38,10 @@ def model_description(model: str, manifest: Path = MANIFEST) -> str:
     return next(
         n["description"]
         for n in nodes.values()
-        if n["resource_type"] == "model" and n["name"] == model
+        if n["resource_type"] == "model" and _relation(n) == model
     )
+
+
+def _relation(node: dict) -> str:
+    """A model's relation name: its alias (fct_temuan is published as temuan)."""
+    return node.get("alias") or node["name"]

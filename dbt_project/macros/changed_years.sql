@@ -1,25 +1,36 @@
 {#-
-  Incremental facts rebuild only the years that received data since their last build, from the
-  datasets the fact depends on. Every incremental fact carries _dimuat_sampai: the latest load
-  time in raw.load_log when it was built. On an incremental run, the years to rebuild are those
-  of rows in files of `datasets` loaded after that. A full refresh (dbt build --full-refresh)
-  rebuilds every year (needed after a registry or pseudonym-key change).
+  Incremental intermediate models and facts rebuild only the years that received data since
+  their last build, from the datasets they depend on. Every incremental model carries
+  _dimuat_sampai: the latest load time in the load log when it was built (load_watermark).
+
+  The dataset staging tables (stg_raw__<dataset>) rewrite each (agency, year) that received a
+  file, stamping its rows with the current watermark; so the years to rebuild are the years
+  of staging rows stamped after this model's own watermark. Only the small staging columns
+  tahun and _dimuat_sampai are read, never the raw tables. A full refresh
+  (dbt build --full-refresh) rebuilds every year (needed after a registry or pseudonym-key
+  change).
 -#}
-{% macro load_watermark() -%}
-    (select max(loaded_at) from {{ source('raw', 'load_log') }})
+{% macro load_watermark(load_log=none) -%}
+    {#- staging passes source('raw', 'load_log'); every later layer reads the staging view -#}
+    {%- set log = load_log if load_log is not none else ref('stg_raw__load_log') -%}
+    (select max(loaded_at) from {{ log }})
 {%- endmacro %}
 
 {% macro changed_years_filter(year_column, datasets) -%}
+    {#- the refs are taken outside the is_incremental() branch so that dbt records them -#}
+    {%- set staged = [] -%}
+    {%- for dataset in datasets -%}
+        {%- do staged.append(ref('stg_raw__' ~ dataset)) -%}
+    {%- endfor -%}
     {%- if is_incremental() %}
     where {{ year_column }} in (
-        with since as (select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') as t from {{ this }}),
-        new_files as (
-            select file_sha256, kode_instansi, dataset from {{ source('raw', 'load_log') }}
-            where loaded_at > (select t from since)
+        with since as (
+            select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') as t from {{ this }}
         )
-        {%- for ds in datasets %}
-        {% if not loop.first %}union {% endif %}select {{ row_year(ds) }} from {{ source('raw', ds) }}
-            join new_files using (file_sha256, kode_instansi) where dataset = '{{ ds }}'
+
+        {%- for relation in staged %}
+        {% if not loop.first %}union {% endif -%}
+        select tahun from {{ relation }} where _dimuat_sampai > (select t from since)
         {%- endfor %}
     )
     {%- endif %}

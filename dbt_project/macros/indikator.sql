@@ -1,8 +1,3 @@
-{#- The predikat columns, best first (codes of the domain rules). -#}
-{% macro predikat_codes() -%}
-    {{ return(['SANGAT_BAIK', 'BAIK', 'BUTUH_PERBAIKAN', 'KURANG_MISCONDUCT', 'SANGAT_KURANG']) }}
-{%- endmacro %}
-
 {#- Sums of the additive counts of int_indikator_basis (to pool agencies into a region). -#}
 {% macro indikator_basis_sums() -%}
     sum(jumlah_pegawai) as jumlah_pegawai,
@@ -14,9 +9,9 @@
     sum(jumlah_pns) as jumlah_pns,
     sum(jumlah_pns_20jp) as jumlah_pns_20jp,
     sum(jumlah_responden) as jumlah_responden,
-    {%- for i in range(1, 10) %}
-    sum(sum_u{{ i }}) as sum_u{{ i }},
-    sum(n_u{{ i }}) as n_u{{ i }}{% if not loop.last %},{% endif %}
+    {%- for e in ikm_elements() %}
+    sum(sum_{{ e }}) as sum_{{ e }},
+    sum(n_{{ e }}) as n_{{ e }}{% if not loop.last %},{% endif %}
     {%- endfor %}
 {%- endmacro %}
 
@@ -34,4 +29,13 @@
     {{ published_pct('jumlah_pns_20jp', 'jumlah_pns') }} as pct_pns_memenuhi_20jp,
     cast(jumlah_responden as bigint) as jumlah_responden,
     cast(round({{ ikm_unrounded() }}, 2) as decimal(5, 2)) as ikm
+{%- endmacro %}
+
+{#- Of the additive counts n_<predikat> (columns of `prefix`), the sum over the predikat codes
+    listed in `codes_column`, a '|'-separated list (seed kurva_distribusi.predikat_pegawai). -#}
+{% macro appraised_with_any_of(codes_column, prefix='') -%}
+    {%- for code in predikat_codes() %}
+    (case when list_contains(string_split({{ codes_column }}, '|'), '{{ code }}')
+        then {{ prefix }}n_{{ code | lower }} else 0 end){% if not loop.last %} +{% endif %}
+    {%- endfor %}
 {%- endmacro %}

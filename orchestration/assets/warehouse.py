@@ -118,7 +118,8 @@ class KinerjaTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "source":
             # sources are the ingestion assets raw/<table>
             return AssetKey(["raw", dbt_resource_props["name"]])
-        return AssetKey([dbt_resource_props["name"]])
+        # a model's relation name (its alias: fct_temuan is published as marts.temuan)
+        return AssetKey([dbt_resource_props.get("alias") or dbt_resource_props["name"]])
 
 
 def dbt_vars(warehouse: WarehouseResource) -> str:

@@ -16,9 +16,9 @@ with pegawai as (
         ) as jumlah_pns_20jp
     from {{ ref('int_pegawai_tahun') }} as pt
     left join {{ ref('int_penilaian_berlaku') }} as p
-        on p.nip = pt.nip and p.tahun = pt.tahun
+        on pt.nip = p.nip and pt.tahun = p.tahun
     left join {{ ref('int_jp_pegawai_tahun') }} as jp
-        on jp.nip = pt.nip and jp.tahun = pt.tahun
+        on pt.nip = jp.nip and pt.tahun = jp.tahun
     group by all
 ),
 
@@ -27,18 +27,22 @@ survei as (
         kode_instansi,
         tahun,
         sum(jumlah_responden) as jumlah_responden,
-        {%- for i in range(1, 10) %}
-        sum(sum_u{{ i }}) as sum_u{{ i }},
-        sum(n_u{{ i }}) as n_u{{ i }}{% if not loop.last %},{% endif %}
+        {%- for e in ikm_elements() %}
+        sum(sum_{{ e }}) as sum_{{ e }},
+        sum(n_{{ e }}) as n_{{ e }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ ref('int_survei_unit_tahun') }}
     group by all
 ),
 
 grid as (
-    select i.kode_instansi, i.kode_wilayah, i.kode_provinsi, t.tahun
+    select
+        i.kode_instansi,
+        i.kode_wilayah,
+        i.kode_provinsi,
+        t.tahun
     from {{ ref('stg_raw__instansi') }} as i
-    cross join {{ ref('dim_tahun') }} as t
+    cross join {{ ref('int_tahun') }} as t
 )
 
 select
@@ -55,9 +59,9 @@ select
     coalesce(pegawai.jumlah_pns, 0) as jumlah_pns,
     coalesce(pegawai.jumlah_pns_20jp, 0) as jumlah_pns_20jp,
     coalesce(survei.jumlah_responden, 0) as jumlah_responden,
-    {%- for i in range(1, 10) %}
-    coalesce(survei.sum_u{{ i }}, 0) as sum_u{{ i }},
-    coalesce(survei.n_u{{ i }}, 0) as n_u{{ i }}{% if not loop.last %},{% endif %}
+    {%- for e in ikm_elements() %}
+    coalesce(survei.sum_{{ e }}, 0) as sum_{{ e }},
+    coalesce(survei.n_{{ e }}, 0) as n_{{ e }}{% if not loop.last %},{% endif %}
     {%- endfor %}
 from grid
 left join pegawai using (kode_instansi, tahun)

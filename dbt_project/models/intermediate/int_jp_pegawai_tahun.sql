@@ -1,5 +1,10 @@
 -- Total JP per employee and year, 0 for employees with no counted training.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
 select
     pt.nip,
     pt.tahun,
@@ -8,6 +13,6 @@ select
     {{ load_watermark() }} as _dimuat_sampai
 from {{ ref('int_pegawai_tahun') }} as pt
 left join {{ ref('int_pelatihan_berlaku') }} as t
-    on t.nip = pt.nip and t.tahun = pt.tahun
+    on pt.nip = t.nip and pt.tahun = t.tahun
 {{ changed_years_filter('pt.tahun', ['pegawai', 'pelatihan']) }}
 group by pt.nip, pt.tahun

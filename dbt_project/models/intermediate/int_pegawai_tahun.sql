@@ -1,14 +1,19 @@
 -- One row per employee and year, at the home agency: of the agencies whose roster for that
 -- year lists the employee, the one whose roster was submitted last. The employee's
 -- attributes come from that roster row. jumlah_instansi > 1 marks a transfer.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
 with listed as (
     select
         *,
         count(distinct kode_instansi) over (partition by nip, tahun) as jumlah_instansi,
         row_number() over (
             partition by nip, tahun
-            order by submitted_at desc, loaded_at desc, kode_instansi, baris
+            order by submitted_at desc, loaded_at desc, kode_instansi asc, baris asc
         ) as urutan
     from {{ ref('stg_raw__pegawai') }}
     {{ changed_years_filter('tahun', ['pegawai']) }}

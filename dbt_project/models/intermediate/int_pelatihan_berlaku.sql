@@ -1,6 +1,11 @@
 -- Training rows that count: the NIP is on the sending agency's roster for the training's
 -- year (year of tanggal_selesai). Counted at the employee's home agency.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
 select
     t.file_sha256,
     t.baris,
@@ -17,9 +22,9 @@ select
     {{ load_watermark() }} as _dimuat_sampai
 from {{ ref('stg_raw__pelatihan') }} as t
 inner join {{ ref('int_roster_listing') }} as r
-    on r.kode_instansi = t.kode_instansi
-    and r.tahun = t.tahun
-    and r.nip = t.nip
+    on t.kode_instansi = r.kode_instansi
+        and t.tahun = r.tahun
+        and t.nip = r.nip
 inner join {{ ref('int_pegawai_tahun') }} as pt
-    on pt.nip = t.nip and pt.tahun = t.tahun
+    on t.nip = pt.nip and t.tahun = pt.tahun
 {{ changed_years_filter('t.tahun', ['pegawai', 'pelatihan']) }}

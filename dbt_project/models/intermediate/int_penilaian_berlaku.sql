@@ -1,14 +1,19 @@
 -- The appraisal that counts for each employee and year. A row counts only if its NIP is on
 -- the sending agency's roster for that year; if several count (two agencies appraised the
 -- employee), the one submitted last counts. It is counted at the home agency.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
 with on_sender_roster as (
     select p.*
     from {{ ref('stg_raw__penilaian') }} as p
     inner join {{ ref('int_roster_listing') }} as r
-        on r.kode_instansi = p.kode_instansi
-        and r.tahun = p.tahun
-        and r.nip = p.nip
+        on p.kode_instansi = r.kode_instansi
+            and p.tahun = r.tahun
+            and p.nip = r.nip
     {{ changed_years_filter('p.tahun', ['pegawai', 'penilaian']) }}
 ),
 
@@ -16,9 +21,9 @@ latest as (
     select *
     from on_sender_roster
     qualify row_number() over (
-        partition by nip, tahun
-        order by submitted_at desc, loaded_at desc, kode_instansi, baris desc
-    ) = 1
+            partition by nip, tahun
+            order by submitted_at desc, loaded_at desc, kode_instansi asc, baris desc
+        ) = 1
 )
 
 select
@@ -36,4 +41,4 @@ select
     {{ load_watermark() }} as _dimuat_sampai
 from latest
 inner join {{ ref('int_pegawai_tahun') }} as pt
-    on pt.nip = latest.nip and pt.tahun = latest.tahun
+    on latest.nip = pt.nip and latest.tahun = pt.tahun

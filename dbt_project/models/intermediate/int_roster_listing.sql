@@ -1,6 +1,11 @@
 -- Who is on which agency's roster in which year (latest roster submission of that agency
 -- and year), one row per agency, year and NIP.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
 select
     kode_instansi,
     tahun,

@@ -1,6 +1,11 @@
 -- Survey responses aggregated per agency, year and service unit: per-element sums and
 -- counts of responses that scored the element, so IKM can be pooled at any level above.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
 select
     kode_instansi,
     tahun,

@@ -1,5 +1,10 @@
 -- One row per employee and year at the home agency, with the appraisal and JP that count.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
     {{ pseudonym('pt.nip') }} as pegawai_key,
@@ -17,6 +22,6 @@ select
     case when pt.status_kepegawaian = 'PNS' then jp.total_jp >= {{ var('min_jp_pns') }} end
         as pns_memenuhi_20jp
 from {{ ref('int_pegawai_tahun') }} as pt
-left join {{ ref('int_penilaian_berlaku') }} as p on p.nip = pt.nip and p.tahun = pt.tahun
-left join {{ ref('int_jp_pegawai_tahun') }} as jp on jp.nip = pt.nip and jp.tahun = pt.tahun
+left join {{ ref('int_penilaian_berlaku') }} as p on pt.nip = p.nip and pt.tahun = p.tahun
+left join {{ ref('int_jp_pegawai_tahun') }} as jp on pt.nip = jp.nip and pt.tahun = jp.tahun
 {{ changed_years_filter('pt.tahun', ['pegawai', 'penilaian', 'pelatihan']) }}

@@ -1,5 +1,10 @@
 -- Each training that counts, at the employee's home agency, in the year it ended.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
     md5(file_sha256 || ':' || baris) as pelatihan_key,

@@ -1,5 +1,10 @@
 -- The appraisal that counts per employee and year (see int_penilaian_berlaku).
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='tahun', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
     {{ pseudonym('nip') }} as pegawai_key,

@@ -1,5 +1,10 @@
 -- Roster rows of the latest submission per agency and year.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['kode_instansi', 'tahun'], on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['kode_instansi', 'tahun'],
+    on_schema_change='fail'
+) }}
 with latest as (
     {{ latest_submission(source('raw', 'pegawai'), 'pegawai') }}
 )
@@ -21,5 +26,5 @@ select
     hukuman_disiplin,
     submitted_at,
     loaded_at,
-    {{ load_watermark() }} as _dimuat_sampai
+    {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest

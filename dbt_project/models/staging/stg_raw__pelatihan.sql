@@ -1,6 +1,11 @@
 -- Training rows of the latest submission per agency and year; a training's year is the
 -- year of tanggal_selesai (a course that crosses New Year counts in the year it ends).
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['kode_instansi', 'tahun'], on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['kode_instansi', 'tahun'],
+    on_schema_change='fail'
+) }}
 with latest as (
     {{ latest_submission(source('raw', 'pelatihan'), 'pelatihan') }}
 )
@@ -19,5 +24,5 @@ select
     penyelenggara,
     submitted_at,
     loaded_at,
-    {{ load_watermark() }} as _dimuat_sampai
+    {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest

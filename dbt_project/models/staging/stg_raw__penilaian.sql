@@ -1,6 +1,11 @@
 -- Appraisal rows of the latest submission per agency and year, with the predikat computed
 -- from the two ratings (seed predikat_matrix) beside the one the agency sent.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['kode_instansi', 'tahun'], on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['kode_instansi', 'tahun'],
+    on_schema_change='fail'
+) }}
 with latest as (
     {{ latest_submission(source('raw', 'penilaian'), 'penilaian') }}
 )
@@ -19,8 +24,8 @@ select
     latest.tanggal_penilaian,
     latest.submitted_at,
     latest.loaded_at,
-    {{ load_watermark() }} as _dimuat_sampai
+    {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest
 left join {{ ref('predikat_matrix') }} as matrix
-    on matrix.rating_hasil_kerja = latest.rating_hasil_kerja
-    and matrix.rating_perilaku_kerja = latest.rating_perilaku_kerja
+    on latest.rating_hasil_kerja = matrix.rating_hasil_kerja
+        and latest.rating_perilaku_kerja = matrix.rating_perilaku_kerja

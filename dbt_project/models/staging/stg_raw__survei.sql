@@ -1,5 +1,10 @@
 -- SKM responses of the latest submission per agency and year (year of tanggal_survei).
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['kode_instansi', 'tahun'], on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['kode_instansi', 'tahun'],
+    on_schema_change='fail'
+) }}
 with latest as (
     {{ latest_submission(source('raw', 'survei'), 'survei') }}
 )
@@ -16,9 +21,9 @@ select
     usia,
     pendidikan,
     pekerjaan,
-    u1, u2, u3, u4, u5, u6, u7, u8, u9,
+    {{- ikm_element_columns() }},
     saran,
     submitted_at,
     loaded_at,
-    {{ load_watermark() }} as _dimuat_sampai
+    {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest

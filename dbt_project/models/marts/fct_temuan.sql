@@ -1,7 +1,11 @@
 -- Findings: data that is valid on its own but inconsistent with other data. One row per
 -- agency, year and rule, with how many rows and an explanation for the agency's data officer.
 with predikat_tidak_sesuai as (
-    select kode_instansi, tahun, 'PREDIKAT_TIDAK_SESUAI' as aturan, count(*) as jumlah,
+    select
+        kode_instansi,
+        tahun,
+        'PREDIKAT_TIDAK_SESUAI' as aturan,
+        count(*) as jumlah,
         'Predikat yang dikirim berbeda dengan predikat menurut matriks Hasil Kerja x Perilaku '
         || 'Kerja (PermenPANRB 6/2022). Yang dipakai adalah predikat dari kedua rating.' as penjelasan
     from {{ ref('stg_raw__penilaian') }}
@@ -10,40 +14,55 @@ with predikat_tidak_sesuai as (
 ),
 
 penilaian_tanpa_roster as (
-    select p.kode_instansi, p.tahun, 'PENILAIAN_NIP_TIDAK_DI_ROSTER' as aturan, count(*) as jumlah,
+    select
+        p.kode_instansi,
+        p.tahun,
+        'PENILAIAN_NIP_TIDAK_DI_ROSTER' as aturan,
+        count(*) as jumlah,
         'NIP pada data penilaian tidak ada di daftar pegawai (roster) instansi ini untuk tahun '
         || 'yang sama, sehingga penilaian tidak dihitung. Kirim roster yang lengkap.' as penjelasan
     from {{ ref('stg_raw__penilaian') }} as p
     left join {{ ref('int_roster_listing') }} as r
-        on r.kode_instansi = p.kode_instansi and r.tahun = p.tahun and r.nip = p.nip
+        on p.kode_instansi = r.kode_instansi and p.tahun = r.tahun and p.nip = r.nip
     where r.nip is null
     group by all
 ),
 
 pelatihan_tanpa_roster as (
-    select t.kode_instansi, t.tahun, 'PELATIHAN_NIP_TIDAK_DI_ROSTER' as aturan, count(*) as jumlah,
+    select
+        t.kode_instansi,
+        t.tahun,
+        'PELATIHAN_NIP_TIDAK_DI_ROSTER' as aturan,
+        count(*) as jumlah,
         'NIP pada data pelatihan tidak ada di roster instansi ini untuk tahun tanggal_selesai, '
         || 'sehingga JP pelatihan tersebut tidak dihitung.' as penjelasan
     from {{ ref('stg_raw__pelatihan') }} as t
     left join {{ ref('int_roster_listing') }} as r
-        on r.kode_instansi = t.kode_instansi and r.tahun = t.tahun and r.nip = t.nip
+        on t.kode_instansi = r.kode_instansi and t.tahun = r.tahun and t.nip = r.nip
     where r.nip is null
     group by all
 ),
 
 pindah as (
-    select r.kode_instansi, r.tahun, 'PEGAWAI_DI_DUA_ROSTER' as aturan, count(*) as jumlah,
+    select
+        r.kode_instansi,
+        r.tahun,
+        'PEGAWAI_DI_DUA_ROSTER' as aturan,
+        count(*) as jumlah,
         'Pegawai tercantum di roster lebih dari satu instansi pada tahun yang sama (mutasi). '
         || 'Pegawai dihitung di instansi yang rosternya dikirim paling akhir.' as penjelasan
     from {{ ref('int_roster_listing') }} as r
     inner join {{ ref('int_pegawai_tahun') }} as pt
-        on pt.nip = r.nip and pt.tahun = r.tahun
+        on r.nip = pt.nip and r.tahun = pt.tahun
     where pt.jumlah_instansi > 1
     group by all
 ),
 
 tanggal_lahir as (
-    select kode_instansi, tahun, 'TANGGAL_LAHIR_TIDAK_SESUAI_NIP' as aturan,
+    select
+        kode_instansi,
+        tahun,
+        'TANGGAL_LAHIR_TIDAK_SESUAI_NIP' as aturan,
         count(distinct nip) as jumlah,
         'Untuk PNS, 8 digit pertama NIP adalah tanggal lahir (YYYYMMDD); tanggal_lahir di roster '
         || 'tidak sama dengan NIP. Periksa NIP atau tanggal lahir.' as penjelasan
@@ -62,41 +81,52 @@ distribusi as (
         k.jenis_batas,
         k.batas_pct,
         k.keterangan,
-        case when b.jumlah_dinilai > 0 then 100.0 * (
-            {%- for code in predikat_codes() %}
-            (case when list_contains(string_split(k.predikat_pegawai, '|'), '{{ code }}')
-                then b.n_{{ code | lower }} else 0 end){% if not loop.last %} +{% endif %}
-            {%- endfor %}
-        ) / b.jumlah_dinilai end as share_pct
-    from {{ source('raw', 'predikat_organisasi') }} as po
+        case
+            when b.jumlah_dinilai > 0
+                then 100.0 * ({{ appraised_with_any_of('k.predikat_pegawai', 'b.') }}) / b.jumlah_dinilai
+        end as share_pct
+    from {{ ref('stg_raw__predikat_organisasi') }} as po
     inner join {{ ref('int_indikator_basis') }} as b
-        on b.kode_instansi = po.kode_instansi and b.tahun = po.tahun
+        on po.kode_instansi = b.kode_instansi and po.tahun = b.tahun
     inner join {{ ref('kurva_distribusi') }} as k
-        on k.predikat_organisasi = po.predikat_organisasi
+        on po.predikat_organisasi = k.predikat_organisasi
 ),
 
 kurva as (
-    select kode_instansi, tahun, 'KURVA_DISTRIBUSI' as aturan, count(*) as jumlah,
+    select
+        kode_instansi,
+        tahun,
+        'KURVA_DISTRIBUSI' as aturan,
+        count(*) as jumlah,
         'Distribusi predikat pegawai tidak sesuai kurva untuk predikat organisasi '
         || any_value(predikat_organisasi) || ': '
-        || string_agg(keterangan || ' (sekarang ' || cast(round(share_pct, 2) as varchar) || '%)', '; '
-            order by aturan_id) as penjelasan
+        || string_agg(
+            keterangan || ' (sekarang ' || cast(round(share_pct, 2) as varchar) || '%)', '; '
+            order by aturan_id
+        ) as penjelasan
     from distribusi
-    where jumlah_dinilai > 0 and (
-        (jenis_batas = 'paling_banyak' and share_pct > batas_pct)
-        or (jenis_batas = 'paling_sedikit' and share_pct < batas_pct)
-        or (jenis_batas = 'harus_ada' and share_pct <= batas_pct)
-    )
+    where
+        jumlah_dinilai > 0
+        and (
+            (jenis_batas = 'paling_banyak' and share_pct > batas_pct)
+            or (jenis_batas = 'paling_sedikit' and share_pct < batas_pct)
+            or (jenis_batas = 'harus_ada' and share_pct <= batas_pct)
+        )
     group by all
 ),
 
 all_findings as (
     select * from predikat_tidak_sesuai
-    union all select * from penilaian_tanpa_roster
-    union all select * from pelatihan_tanpa_roster
-    union all select * from pindah
-    union all select * from tanggal_lahir
-    union all select * from kurva
+    union all
+    select * from penilaian_tanpa_roster
+    union all
+    select * from pelatihan_tanpa_roster
+    union all
+    select * from pindah
+    union all
+    select * from tanggal_lahir
+    union all
+    select * from kurva
 )
 
 select

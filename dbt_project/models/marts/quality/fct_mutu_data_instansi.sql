@@ -1,24 +1,28 @@
 -- Data quality per registered agency and year, for the bureau and the report: what arrived,
 -- when, how much was rejected, how many findings. A file counts for every year it has rows
 -- for; quarantined files (no rows, so no year) are counted per agency in every year.
-with file_years as (
-    {%- for ds in ['pegawai', 'penilaian', 'pelatihan', 'survei'] %}
-    {% if not loop.first %}union {% endif %}select distinct file_sha256, kode_instansi, '{{ ds }}' as dataset,
-        {{ row_year(ds) }} as tahun
-    from {{ source('raw', ds) }}
-    {%- endfor %}
-),
-
-files as (
-    select fy.kode_instansi, cast(fy.tahun as integer) as tahun, fy.dataset, l.submitted_at,
-        l.rows_read, l.rows_rejected
-    from file_years as fy
+with files as (
+    select
+        fy.kode_instansi,
+        cast(fy.tahun as integer) as tahun,
+        fy.dataset,
+        l.submitted_at,
+        l.rows_read,
+        l.rows_rejected
+    from {{ ref('stg_raw__file_years') }} as fy
     inner join {{ ref('stg_raw__load_log') }} as l
-        on l.file_sha256 = fy.file_sha256 and l.kode_instansi = fy.kode_instansi and l.dataset = fy.dataset
+        on
+            fy.file_sha256 = l.file_sha256
+            and fy.kode_instansi = l.kode_instansi
+            and fy.dataset = l.dataset
 ),
 
 per_dataset as (
-    select kode_instansi, tahun, dataset, min(submitted_at) as pertama_dikirim
+    select
+        kode_instansi,
+        tahun,
+        dataset,
+        min(submitted_at) as pertama_dikirim
     from files
     group by all
 ),
@@ -46,15 +50,20 @@ on_time as (
 ),
 
 quarantined as (
-    select kode_instansi, count(*) as file_dikarantina
+    select
+        kode_instansi,
+        count(*) as file_dikarantina
     from {{ ref('stg_raw__load_log') }}
     where status = 'quarantined'
     group by all
 ),
 
 findings as (
-    select kode_instansi, tahun, sum(jumlah) as jumlah_temuan
-    from {{ ref('temuan') }}
+    select
+        kode_instansi,
+        tahun,
+        sum(jumlah) as jumlah_temuan
+    from {{ ref('fct_temuan') }}
     group by all
 )
 
@@ -68,19 +77,22 @@ select
     coalesce(q.file_dikarantina, 0) as file_dikarantina,
     coalesce(p.baris_dibaca, 0) as baris_dibaca,
     coalesce(p.baris_ditolak, 0) as baris_ditolak,
-    case when p.baris_dibaca > 0
-        then cast(round(100.0 * p.baris_ditolak / p.baris_dibaca, 2) as decimal(5, 2))
+    case
+        when p.baris_dibaca > 0
+            then cast(round(100.0 * p.baris_ditolak / p.baris_dibaca, 2) as decimal(5, 2))
     end as pct_baris_ditolak,
     p.terakhir_dikirim,
     coalesce(
-        o.jumlah_dataset = 4
-        and o.lengkap_pada <= make_date(t.tahun + 1, {{ var('batas_kirim_bulan') }}, {{ var('batas_kirim_hari') }}) + interval 1 day,
+        o.jumlah_dataset = {{ submission_datasets() | length }}
+        and o.lengkap_pada <= make_date(
+            t.tahun + 1, {{ var('batas_kirim_bulan') }}, {{ var('batas_kirim_hari') }}
+        ) + interval 1 day,
         false
     ) as tepat_waktu,
     coalesce(f.jumlah_temuan, 0) as jumlah_temuan
 from {{ ref('stg_raw__instansi') }} as i
-cross join {{ ref('dim_tahun') }} as t
-left join on_time as o on o.kode_instansi = i.kode_instansi and o.tahun = t.tahun
-left join per_year as p on p.kode_instansi = i.kode_instansi and p.tahun = t.tahun
-left join quarantined as q on q.kode_instansi = i.kode_instansi
-left join findings as f on f.kode_instansi = i.kode_instansi and f.tahun = t.tahun
+cross join {{ ref('int_tahun') }} as t
+left join on_time as o on i.kode_instansi = o.kode_instansi and t.tahun = o.tahun
+left join per_year as p on i.kode_instansi = p.kode_instansi and t.tahun = p.tahun
+left join quarantined as q on i.kode_instansi = q.kode_instansi
+left join findings as f on i.kode_instansi = f.kode_instansi and t.tahun = f.tahun
