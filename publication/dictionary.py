@@ -8,7 +8,9 @@ from pathlib import Path
 
 import yaml
 
-MANIFEST = Path(__file__).resolve().parent.parent / "dbt_project" / "target" / "manifest.json"
+from core.paths import DBT_PROJECT_DIR
+
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 LABELS = Path(__file__).with_name("labels.yaml")
 
 
