@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test lint format env lock ui docs bench bench-national clean
+.PHONY: demo test test-fast lint format env lock ui docs bench bench-national clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,25 @@ env: $(BIN)/.installed
 demo: env
 	$(BIN)/kinerja demo
 
+# the tests in two processes (pytest-xdist), each module in one of them, in the order of
+# tests/conftest.py (HEAVY_FIRST); the hand province is built once and shared
+PYTEST_PARALLEL ?= -n 2 --dist loadfile --no-loadscope-reorder
+SQLFLUFF_LOG := $(shell mktemp -u /tmp/kinerja-sqlfluff.XXXXXX)
+
 test: env
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q
+	$(BIN)/lint-imports
+	@# the SQL linter runs beside the tests (it mostly waits on one core); both must pass
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros --disable-progress-bar \
+	  > $(SQLFLUFF_LOG) 2>&1 & sqlfluff=$$!; \
+	$(BIN)/pytest -q $(PYTEST_PARALLEL) --durations=15; tests=$$?; \
+	wait $$sqlfluff; lint=$$?; cat $(SQLFLUFF_LOG); rm -f $(SQLFLUFF_LOG); \
+	test $$tests -eq 0 -a $$lint -eq 0
+
+# the edit loop: everything but the tests marked slow (make test runs them all)
+test-fast: env
+	$(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not slow"
 
 format: env
 	$(BIN)/ruff check --fix .

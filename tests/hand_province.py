@@ -140,7 +140,12 @@ def build_hand_province(home: Path) -> Settings:
         ["s1,Loket,2025-06-01,4,4,4,4,4,4,4,4,4", "s2,Loket,2025-06-01,4,4,4,4,4,4,4,4,4"],
         jan20,
     )
-    settings = Settings(home=home, registry=home / "agencies.yaml", landing=landing,
-                        archive=home / "archive", warehouse=home / "w.duckdb", published=home / "pub")  # fmt: skip
+    settings = hand_settings(home)
     settings.ensure_dirs()
     return settings
+
+
+def hand_settings(home: Path) -> Settings:
+    """The Settings of a hand province (or a copy of one) in `home`."""
+    return Settings(home=home, registry=home / "agencies.yaml", landing=home / "landing",
+                    archive=home / "archive", warehouse=home / "w.duckdb", published=home / "pub")  # fmt: skip

@@ -1,19 +1,22 @@
 """Nightly operation: Definitions, schedule, landing sensor, failure alerts, PostgreSQL instance."""
 
+import datetime as dt
 import json
-import re
+import shutil
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
 
 import psycopg2
 import pytest
-import yaml
 from dagster import (
     DagsterInstance,
     DagsterRunStatus,
+    DefaultScheduleStatus,
     Definitions,
     build_run_status_sensor_context,
+    build_schedule_context,
     build_sensor_context,
 )
 
@@ -53,15 +56,24 @@ def test_definitions_load_and_validate(province):
     assert {k.to_user_string() for k in upstream.parent_keys} >= {"raw/pegawai", "raw/load_log"}
 
 
-def test_schedule_is_what_the_readme_says(province):
-    sched = build_defs(province).get_schedule_def("nightly_refresh_schedule")
+def test_schedule_runs_the_nightly_job_at_01_00_wib_over_every_agency(province):
+    defs = build_defs(province)
+    sched = defs.get_schedule_def("nightly_refresh_schedule")
     assert (
         (sched.cron_schedule, sched.execution_timezone)
         == (NIGHTLY_CRON, NIGHTLY_TIMEZONE)
         == ("0 1 * * *", "Asia/Jakarta")
     )
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    assert "01:00" in readme and "Asia/Jakarta" in readme
+    assert sched.job_name == NIGHTLY_JOB and sched.default_status == DefaultScheduleStatus.RUNNING
+    # the tick of 01:00 WIB (18:00 UTC the day before) asks for one run over every agency
+    tick = dt.datetime(2026, 3, 1, 1, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert tick.astimezone(dt.UTC).hour == 18
+    with DagsterInstance.ephemeral() as instance:
+        ctx = build_schedule_context(instance=instance, scheduled_execution_time=tick)
+        (req,) = sched.evaluate_tick(ctx).run_requests
+    assert req.tags["dagster/asset_partition_range_start"] == AGENCIES[0]
+    assert req.tags["dagster/asset_partition_range_end"] == AGENCIES[-1]
+    assert req.run_key == tick.isoformat()
 
 
 def test_landing_sensor_one_run_per_file_content(province):
@@ -175,6 +187,7 @@ def test_postgres_instance_stores_the_run(province, postgres_db, tmp_path, monke
         monkeypatch.setenv(k, v)
     with DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
         result = run_job(build_defs(province), INGEST_JOB, ["KAB-1"], instance)
         assert result.success
     with DagsterInstance.from_config(str(home)) as again:
@@ -187,14 +200,32 @@ def test_postgres_instance_stores_the_run(province, postgres_db, tmp_path, monke
         assert cur.fetchone()[0] == 1
 
 
-def test_instance_templates_limit_the_duckdb_pool():
-    for name in ("dagster.yaml", "dagster.postgres.yaml"):
-        cfg = yaml.safe_load((PROJECT_ROOT / "config" / name).read_text())
-        assert cfg["concurrency"]["pools"]["default_limit"] == 1
-    assert re.search(
-        r"pool=\"duckdb_writer\"",
-        (PROJECT_ROOT / "orchestration" / "assets" / "ingestion.py").read_text(),
-    )
+def test_every_step_that_writes_the_warehouse_is_in_the_duckdb_pool_limited_to_1(
+    province, tmp_path
+):
+    defs = build_defs(province)
+    # every step of every job reads or writes the working warehouse: ingestion, the registry,
+    # dbt, the GX gates and publication
+    pools = {
+        job: {node.name: node.definition.pool for node in defs.resolve_job_def(job).graph.nodes}
+        for job in (INGEST_JOB, NIGHTLY_JOB, PUBLISH_JOB)
+    }
+    assert pools[NIGHTLY_JOB] == dict.fromkeys(
+        ["ingest_agency_submissions", "raw_registry", "raw_batches_gate", "warehouse_dbt",
+         "marts_publication_gate", "publikasi"], "duckdb_writer",
+    )  # fmt: skip
+    assert pools[INGEST_JOB].items() < pools[NIGHTLY_JOB].items()
+    assert pools[PUBLISH_JOB].items() < pools[NIGHTLY_JOB].items()
+    # the nightly and publish jobs run their steps in one process, in order
+    for job in (NIGHTLY_JOB, PUBLISH_JOB):
+        assert defs.resolve_job_def(job).executor_def.name == "in_process"
+    # an instance made from either template gives every pool one slot
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copyfile(PROJECT_ROOT / "config" / "dagster.yaml", home / "dagster.yaml")
+    with DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+    # (the PostgreSQL template: test_postgres_instance_stores_the_run)
 
 
 def test_a_changed_registry_or_pseudonym_key_forces_a_full_rebuild(tmp_path):

@@ -10,32 +10,29 @@ from decimal import Decimal
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from dagster import DagsterInstance
 from python_calamine import CalamineWorkbook
 
-from orchestration.definitions import NIGHTLY_JOB, build_defs
-from orchestration.run import run_job
 from publication.files import write_publication_files
 from publication.release import ANALYST_DB, latest_release, publish
 from publication.safe import mask_personal, neutralise
-from tests.hand_province import AGENCIES, NIP, PELATIHAN_H, build_hand_province, write
+from tests.conftest import copy_province, run_nightly
+from tests.hand_province import AGENCIES, NIP, PELATIHAN_H, write
+
+# this module's release is a nightly run: every test here is slow
+pytestmark = pytest.mark.slow
 
 INJECTION = '=HYPERLINK("http://contoh.invalid/x","klik")'
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory):
-    import os
-
-    os.environ["KINERJA_PSEUDONYM_KEY"] = "test-pseudonym-key"
-    s = build_hand_province(tmp_path_factory.mktemp("pub"))
+def release(hand_built, tmp_path_factory):
+    s = copy_province(hand_built[0], tmp_path_factory.mktemp("pub") / "home")
     # free text from an agency that would run as a formula: a rejected value, and a training name
     write(s.landing, "KAB-2", "pelatihan", "latih_tambahan.csv", PELATIHAN_H, [
         f"{NIP['m3']},{INJECTION.replace(',', ' ')},{INJECTION.replace(',', ' ')},2025-04-01,2025-04-02,4,@BPSDM",
         f"{NIP['m3']},-Pelatihan Plus,klasikal,2025-04-01,2025-04-02,4,+BPSDM",
     ], "2026-01-21T08:00:00")  # fmt: skip
-    with DagsterInstance.ephemeral() as instance:
-        assert run_job(build_defs(s), NIGHTLY_JOB, AGENCIES, instance).success
+    assert run_nightly(s).success
     return s, (s.published / "latest").resolve()
 
 

@@ -10,40 +10,30 @@ Agencies: KAB-1 (75.01), KAB-2 (75.02), OPD-A (provincial OPD, 75). Year 2025.
 - KAB-1's survey has one response with U3 unanswered.
 """
 
-import os
+import json
+import subprocess
 from decimal import Decimal as D
 
 import duckdb
 import pytest
-from dagster import DagsterInstance
 
-from core.settings import Settings
-from orchestration.definitions import NIGHTLY_JOB, build_defs
-from orchestration.run import run_job
-from tests.hand_province import (
-    AGENCIES,
-    NIP,
-    PENILAIAN_H,
-    A,
-    B,
-    S,
-    build_hand_province,
-    penilaian,
-    write,
-)  # fmt: skip
+from orchestration.cli import main
+from tests.conftest import cli_env, copy_province, run_nightly
+from tests.hand_province import NIP, PENILAIAN_H, A, B, S, penilaian, write
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    settings = build_hand_province(tmp_path_factory.mktemp("hand"))
-    os.environ["KINERJA_PSEUDONYM_KEY"] = "test-pseudonym-key"
-    with DagsterInstance.ephemeral() as instance:
-        result = run_job(build_defs(settings), NIGHTLY_JOB, AGENCIES, instance)
-        assert result.success
-        checks = [e for e in result.get_asset_check_evaluations()]
-    failed = [c.check_name for c in checks if not c.passed and c.severity.value == "ERROR"]
+def province(hand_built, tmp_path_factory):
+    """A copy of the hand province, built once per test run by the nightly job."""
+    settings, checks = hand_built
+    failed = [c["name"] for c in checks if not c["passed"] and c["severity"] == "ERROR"]
     assert checks and not failed, failed
-    return settings.warehouse
+    return copy_province(settings, tmp_path_factory.mktemp("hand") / "home")
+
+
+@pytest.fixture(scope="module")
+def warehouse(province):
+    return province.warehouse
 
 
 def rows(db, sql):
@@ -142,35 +132,53 @@ def marts_snapshot(db):
     return out
 
 
-def test_incremental_refresh_after_a_revision_equals_a_full_refresh(warehouse, tmp_path):
-    import shutil
-
-    home = warehouse.parent
-    copy = tmp_path / "copy"
-    shutil.copytree(home, copy, symlinks=True)
-    s = Settings(home=copy, registry=copy / "agencies.yaml", landing=copy / "landing",
-                 archive=copy / "archive", warehouse=copy / "w.duckdb", published=copy / "pub")  # fmt: skip
+@pytest.mark.slow
+def test_incremental_refresh_after_a_revision_equals_a_full_refresh(
+    province, tmp_path, monkeypatch, capsys, pseudonym_key
+):
+    s = copy_province(province, tmp_path / "copy")
     # KAB-2 revises its 2025 appraisals: m4 is now appraised too
     write(s.landing, "KAB-2", "penilaian", "nilai_revisi.csv", PENILAIAN_H,
           [penilaian("m1", A, A), penilaian("m2", S, A), penilaian("m3", B, B), penilaian("m4", S, S)],
           "2026-03-01T08:00:00")  # fmt: skip
-    with DagsterInstance.ephemeral() as instance:
-        assert run_job(build_defs(s), NIGHTLY_JOB, AGENCIES, instance).success
-        incremental = marts_snapshot(s.warehouse)
-        # the run was incremental and reworked only KAB-2's appraisals of 2025
-        with duckdb.connect(str(s.warehouse), read_only=True) as con:
-            built = dict(con.execute(
-                "SELECT kode_instansi || '/' || tahun, max(_dimuat_sampai) "
-                "FROM staging.stg_raw__penilaian GROUP BY ALL"
-            ).fetchall())  # fmt: skip
-        assert built["KAB-2/2025"] > built["KAB-1/2025"]
-        assert len({v for k, v in built.items() if k != "KAB-2/2025"}) == 1
-        assert run_job(
-            build_defs(s), NIGHTLY_JOB, ["KAB-1", "KAB-2", "OPD-A"], instance, full_refresh=True
-        ).success
+    # the incremental run is the operator's `kinerja refresh` (exit code 0 and the release)
+    for name, value in cli_env(s, tmp_path / "dagster").items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    assert main(["refresh"]) == 0
+    assert f"published: {s.published / 'runs'}" in capsys.readouterr().out
+    incremental = marts_snapshot(s.warehouse)
+    # the run was incremental and reworked only KAB-2's appraisals of 2025
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        built = dict(con.execute(
+            "SELECT kode_instansi || '/' || tahun, max(_dimuat_sampai) "
+            "FROM staging.stg_raw__penilaian GROUP BY ALL"
+        ).fetchall())  # fmt: skip
+    assert built["KAB-2/2025"] > built["KAB-1/2025"]
+    assert len({v for k, v in built.items() if k != "KAB-2/2025"}) == 1
+    assert run_nightly(s, ["KAB-1", "KAB-2", "OPD-A"], full_refresh=True).success
     assert marts_snapshot(s.warehouse) == incremental
     kab2 = rows(
         s.warehouse,
         "SELECT kode_wilayah, jumlah_dinilai FROM marts.indikator_wilayah WHERE tahun = 2025",
     )
     assert kab2["75.02"]["jumlah_dinilai"] == 5
+
+
+def test_dbt_unit_tests_of_every_rule_pass(warehouse, tmp_path, pseudonym_key):
+    """The unit tests of the dbt rules (the YAML beside each model) run here, in `make test`,
+    not in every nightly build; they need the seeds, which the hand province's build loaded."""
+    from orchestration.assets.warehouse import DBT_EXECUTABLE
+    from orchestration.assets.warehouse import DBT_PROJECT_DIR as project
+
+    vars_ = json.dumps({"warehouse_path": str(warehouse)})
+    done = subprocess.run(
+        [DBT_EXECUTABLE, "--no-send-anonymous-usage-stats", "test", "--select",
+         "resource_type:unit_test", "--vars", vars_, "--project-dir", str(project),
+         "--profiles-dir", str(project), "--target-path", str(tmp_path / "target")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    assert len(unit) >= 9 and all(r["status"] == "pass" for r in unit)

@@ -14,8 +14,17 @@
     {%- if where != 'rows_of_this_build' -%}
         {%- do return(default__get_where_subquery(relation)) -%}
     {%- endif -%}
-    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list if execute else [] -%}
-    {%- if '_dimuat_sampai' in columns -%}
+    {#- whether the tested table carries the watermark: from its documented columns in the
+        graph (every column is documented), not a catalog query per test -#}
+    {%- set ns = namespace(watermarked=false) -%}
+    {%- for unique_id in (model.depends_on.nodes if execute else []) -%}
+        {%- set node = graph.nodes.get(unique_id) -%}
+        {%- if node and node.alias == relation.identifier and node.schema == relation.schema
+            and '_dimuat_sampai' in node.columns -%}
+            {%- set ns.watermarked = true -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if ns.watermarked -%}
         {%- set load_log = api.Relation.create(database=relation.database, schema='raw', identifier='load_log') -%}
         {%- do return('(select * from ' ~ relation ~ ' where _dimuat_sampai = (select max(loaded_at) from ' ~ load_log ~ ')) dbt_subquery') -%}
     {%- endif -%}

@@ -3,7 +3,6 @@
 import hashlib
 import importlib.metadata
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -83,27 +82,14 @@ def ensure_manifest(project: DbtProject) -> Path:
     return manifest
 
 
-def prune_invocations(target: Path, keep: int = 5) -> None:
-    """dagster-dbt gives every dbt invocation its own folder in target/ (logs, compiled SQL,
-    run_results.json); keep the newest few so a nightly run does not fill the disk."""
-    runs = sorted(
-        (p for p in target.glob("warehouse_dbt-*") if p.is_dir()), key=lambda p: p.stat().st_mtime
-    )
-    for old in runs[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def keep_partial_parse(invocation_target: Path, target: Path) -> None:
-    """dagster-dbt starts every dbt invocation from target/partial_parse.msgpack. dbt only
-    reuses that parse state when it was made with the same profile, and the profile holds
-    the warehouse path (KINERJA_WAREHOUSE), which the deploy-time `dbt parse` does not have:
-    every build would parse the whole project again (about 3 s). Keep the parse state of the
-    last successful build instead; dbt itself still reparses whatever changed since."""
-    state = invocation_target / "partial_parse.msgpack"
-    if state.exists():
-        tmp = target / ".partial_parse.msgpack.tmp"
-        shutil.copyfile(state, tmp)
-        tmp.replace(target / "partial_parse.msgpack")
+def dbt_target(warehouse: WarehouseResource) -> Path:
+    """dbt's target folder of a warehouse (compiled SQL, run results, logs, parse state),
+    beside the warehouse and the same for every build of it. dbt reuses its parse state only
+    when the profile (which holds the warehouse path) and the vars are unchanged, so the state
+    is kept per warehouse: every build after the first parses only what changed (dagster-dbt's
+    default, a new folder per invocation, parsed the whole project every time). One folder
+    for every build is safe: builds of a warehouse run one at a time (pool duckdb_writer)."""
+    return Path(warehouse.warehouse_path).parent / "dbt_target"
 
 
 class KinerjaTranslator(DagsterDbtTranslator):
@@ -198,12 +184,13 @@ def build_dbt_assets(project: DbtProject):
                 else "full refresh: the dbt project, the registry or the pseudonym key changed "
                 "since the last successful build"
             )
-        args = ["build", "--vars", dbt_vars(warehouse), *(["--full-refresh"] if full else [])]
-        invocation = dbt.cli(args, context=context)
+        # dbt's unit tests check the SQL of the rules, not the night's data: they run in
+        # `make test` (tests/test_warehouse_hand_computed.py), not in every nightly build
+        args = ["build", "--vars", dbt_vars(warehouse), "--exclude-resource-type", "unit_test"]
+        args += ["--full-refresh"] if full else []
+        invocation = dbt.cli(args, context=context, target_path=dbt_target(warehouse))
         yield from invocation.stream()
         with warehouse.connect() as con:
             con.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, now())", [fingerprint])
-        keep_partial_parse(invocation.target_path, project.project_dir / "target")
-        prune_invocations(project.project_dir / "target")
 
     return warehouse_dbt
