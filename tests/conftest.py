@@ -110,6 +110,7 @@ def hand_built(tmp_path_factory) -> tuple[Settings, list[dict]]:
 HEAVY_FIRST = (
     "test_warehouse_hand_computed.py",
     "test_ingest_e2e.py",
+    "test_incremental_refresh.py",
     "test_publication_files.py",
     "test_write_audit_publish.py",
 )
