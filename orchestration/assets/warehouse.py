@@ -3,8 +3,10 @@
 import hashlib
 import importlib.metadata
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
@@ -61,11 +63,17 @@ def _project_files() -> list[Path]:
 
 
 def ensure_manifest(project: DbtProject) -> Path:
-    """Parse the dbt project when its manifest is missing or older than any of its files."""
+    """Parse the dbt project when its manifest is missing or older than any of its files.
+
+    Several processes may load the code location at once (webserver and daemon, the test
+    processes): each parses into a folder of its own, and the manifest is moved into place
+    with one rename, so no process ever reads a half-written manifest."""
     manifest = project.manifest_path
     newest = max(p.stat().st_mtime for p in _project_files())
-    if not manifest.exists() or manifest.stat().st_mtime < newest:
-        # dbt writes target/manifest.json here (dagster-dbt's own invocations use run folders)
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
+        return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=manifest.parent, prefix=".parse-") as tmp:
         subprocess.run(
             [
                 DBT_EXECUTABLE,
@@ -76,9 +84,15 @@ def ensure_manifest(project: DbtProject) -> Path:
                 str(DBT_PROJECT_DIR),
                 "--profiles-dir",
                 str(DBT_PROJECT_DIR),
+                "--target-path",
+                tmp,
             ],
             check=True,
         )
+        # the parse state first: dagster-dbt starts a warehouse's first build from it
+        for name in ("partial_parse.msgpack", manifest.name):
+            if (Path(tmp) / name).exists():
+                os.replace(Path(tmp) / name, manifest.parent / name)
     return manifest
 
 
