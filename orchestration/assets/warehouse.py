@@ -14,6 +14,7 @@ from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from filelock import FileLock
 from packaging import version
 
 from core.paths import DBT_PROJECT_DIR
@@ -70,10 +71,22 @@ def ensure_manifest(project: DbtProject) -> Path:
     with one rename, so no process ever reads a half-written manifest."""
     manifest = project.manifest_path
     newest = max(p.stat().st_mtime for p in _project_files())
-    if manifest.exists() and manifest.stat().st_mtime >= newest:
+
+    def fresh() -> bool:
+        return manifest.exists() and manifest.stat().st_mtime >= newest
+
+    if fresh():
         return manifest
     manifest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=manifest.parent, prefix=".parse-") as tmp:
+    # one parse at a time; a process that waited finds the manifest the other one wrote
+    with FileLock(manifest.parent / ".parse.lock"):
+        if not fresh():
+            _parse_into(manifest.parent)
+    return manifest
+
+
+def _parse_into(target: Path) -> None:
+    with tempfile.TemporaryDirectory(dir=target, prefix=".parse-") as tmp:
         subprocess.run(
             [
                 DBT_EXECUTABLE,
@@ -90,10 +103,9 @@ def ensure_manifest(project: DbtProject) -> Path:
             check=True,
         )
         # the parse state first: dagster-dbt starts a warehouse's first build from it
-        for name in ("partial_parse.msgpack", manifest.name):
+        for name in ("partial_parse.msgpack", "manifest.json"):
             if (Path(tmp) / name).exists():
-                os.replace(Path(tmp) / name, manifest.parent / name)
-    return manifest
+                os.replace(Path(tmp) / name, target / name)
 
 
 def dbt_target(warehouse: WarehouseResource) -> Path:
