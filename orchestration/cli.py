@@ -47,7 +47,7 @@ def _run(s: Settings, job_name: str, agency: str | None, full_refresh: bool = Fa
             f"unknown agency {agency!r}; registered: {', '.join(registry.codes)}", file=sys.stderr
         )
         return 2
-    defs = build_defs(s)
+    defs = build_defs(s, registry)
     result = run_job(defs, job_name, agencies, instance_for(s), full_refresh=full_refresh)
     with connect_reader(s.warehouse) as con:
         _print_summary(con)

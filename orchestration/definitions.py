@@ -8,7 +8,7 @@ from dagster import (
     in_process_executor,
 )
 
-from core.registry import load_registry
+from core.registry import Registry, load_registry
 from core.settings import Settings
 from orchestration.alerts import run_failure_alert
 from orchestration.assets.ingestion import build_ingestion_assets, build_registry_asset
@@ -29,8 +29,11 @@ NIGHTLY_JOB = "nightly_refresh"
 PUBLISH_JOB = "publish"
 
 
-def build_defs(settings: Settings) -> Definitions:
-    registry = load_registry(settings.registry)  # a registry error stops loading, clearly
+def build_defs(settings: Settings, registry: Registry | None = None) -> Definitions:
+    """The code location for `settings`; `registry` when the caller has loaded it already
+    (a national registry takes seconds to check), else it is loaded here."""
+    # a registry error stops loading, clearly
+    registry = registry or load_registry(settings.registry)
     ingestion = build_ingestion_assets(registry)
     registry_asset = build_registry_asset(registry)
     project = dbt_project()
