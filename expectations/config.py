@@ -31,11 +31,23 @@ class MartGates(_Schema):
     severity: dict[str, Severity]  # by rule
 
 
+class IndicatorChange(_Schema):
+    max_change: float = Field(gt=0)  # in the indicator's own unit
+    datasets: list[str] = Field(min_length=1)  # the submissions held when it moves more
+
+
+class SubmissionChecks(_Schema):
+    drop_share_max: float = Field(gt=0, lt=1)
+    drop_min_rows_before: int = Field(ge=0)
+    indicator_change_max: dict[str, IndicatorChange]
+
+
 class GateConfig(_Schema):
     """config.yaml as written."""
 
     raw: RawGates
     marts: MartGates
+    submissions: SubmissionChecks
 
 
 class GateConfigError(ValueError):

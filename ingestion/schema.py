@@ -44,6 +44,30 @@ CREATE TABLE IF NOT EXISTS raw.rejects (
 """
 
 
+# Submissions held instead of applied (expectations/submission_review.py): one row per file
+# and year held; the earlier submission keeps counting until the operator accepts it
+# (`kinerja terima`, which fills diterima_*). dbt's submission rule skips a held file-year
+# that is not accepted (macros/latest_submission.sql).
+HOLDS_DDL = """
+CREATE TABLE IF NOT EXISTS raw.penahanan (
+    file_sha256   VARCHAR NOT NULL,
+    kode_instansi VARCHAR NOT NULL,
+    dataset       VARCHAR NOT NULL,
+    tahun         INTEGER NOT NULL,
+    file_name     VARCHAR NOT NULL,
+    aturan        VARCHAR NOT NULL,   -- rule code (TURUN_DRASTIS, INDIKATOR_BERUBAH, GERBANG_MUTU)
+    alasan        VARCHAR NOT NULL,   -- the reason in plain Indonesian, figures before and after
+    sebelum       DOUBLE,             -- the figure of the submission it would replace / last publication
+    sesudah       DOUBLE,             -- the same figure of the held submission
+    ditahan_pada  TIMESTAMP NOT NULL, -- UTC
+    run_id        VARCHAR,
+    diterima_pada TIMESTAMP,          -- UTC, when the operator accepted it
+    diterima_oleh VARCHAR,
+    PRIMARY KEY (file_sha256, kode_instansi, dataset, tahun)
+)
+"""
+
+
 def raw_table_ddl(standard: Standard, dataset: str) -> str:
     cols = ",\n    ".join(
         f"{ident(c.name)} {SQL_TYPES[c.type]}" for c in standard.datasets[dataset].columns
@@ -62,5 +86,6 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, standard: Standard) -> Non
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(LOAD_LOG_DDL)
     con.execute(REJECTS_DDL)
+    con.execute(HOLDS_DDL)
     for ds in standard.datasets:
         con.execute(raw_table_ddl(standard, ds))

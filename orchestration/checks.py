@@ -127,7 +127,8 @@ def raw_batches_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRe
             asset=key,
             blocking=True,
             description=f"GX gate before publication: {name}",
-            additional_deps=[AssetKey(["temuan"])],
+            # after the submission review, which may hold submissions and rebuild the marts
+            additional_deps=[AssetKey(["temuan"]), AssetKey(["tinjauan_submisi"])],
         )
         for name, key in MART_CHECKS.items()
     ],

@@ -51,6 +51,7 @@ def _run(s: Settings, job_name: str, agency: str | None, full_refresh: bool = Fa
     result = run_job(defs, job_name, agencies, instance_for(s), full_refresh=full_refresh)
     with connect_reader(s.warehouse) as con:
         _print_summary(con)
+        _print_holds(con)
     return report_run(result, s, publishes=job_name != INGEST_JOB)
 
 
@@ -93,6 +94,93 @@ def report_run(result, s, publishes: bool) -> int:
                 print(f"FAILED step {ev.step_key}: {msg}", file=sys.stderr)
         return 1
     return 1 if blocked else 0
+
+
+def _print_holds(con, run_id: str | None = None) -> None:
+    """The held submissions: those held by this run first, then any still waiting."""
+    from expectations.submission_review import held
+
+    waiting = held(con)
+    if not waiting:
+        return
+    print("\nKIRIMAN DITAHAN (tidak dipakai sampai diterima operator):")
+    for h in waiting:
+        print(f"- {h['kode_instansi']} {h['dataset']} {h['tahun']} [{h['aturan']}] {h['alasan']}")
+
+
+def cmd_status(args, s: Settings) -> int:
+    """Who sent what, what counts, and what is held."""
+    from core.duck import connect_reader
+
+    if not s.warehouse.exists():
+        print("belum ada gudang data: jalankan `kinerja refresh` dahulu")
+        return 1
+    with connect_reader(s.warehouse) as con:
+        where, params = ("WHERE kode_instansi = ?", [args.agency]) if args.agency else ("", [])
+        rows = con.execute(
+            f"""SELECT kode_instansi, dataset, count(*) FILTER (WHERE status = 'loaded'),
+                       count(*) FILTER (WHERE status = 'quarantined'),
+                       max(submitted_at), max(loaded_at)
+                FROM raw.load_log {where} GROUP BY ALL ORDER BY ALL""",
+            params,
+        ).fetchall()
+        print(
+            f"{'instansi':<20}{'dataset':<12}{'dimuat':>8}{'karantina':>11}  kiriman terakhir (UTC)"
+        )
+        for kode, dataset, loaded, quarantined, submitted, _ in rows:
+            print(
+                f"{kode:<20}{dataset:<12}{loaded:>8}{quarantined:>11}  {submitted:%Y-%m-%d %H:%M}"
+            )
+        _print_holds(con)
+        accepted = con.execute(
+            f"""SELECT kode_instansi, dataset, tahun, diterima_oleh, diterima_pada
+                FROM raw.penahanan WHERE diterima_pada IS NOT NULL
+                {where.replace("WHERE", "AND")} ORDER BY diterima_pada DESC LIMIT 20""",
+            params,
+        ).fetchall()
+        for kode, dataset, tahun, who, when in accepted:
+            print(f"diterima: {kode} {dataset} {tahun} oleh {who} pada {when:%Y-%m-%d %H:%M} UTC")
+    return 0
+
+
+def cmd_terima(args, s: Settings) -> int:
+    """Accept the held submissions of one agency, dataset and year; the next run applies them."""
+    import getpass
+
+    import duckdb
+
+    from core.duck import connect_writer
+    from core.standard import DATASETS
+    from expectations.submission_review import accept
+
+    if args.dataset not in DATASETS:
+        print(
+            f"dataset tidak dikenal: {args.dataset!r} (pilihan: {', '.join(DATASETS)})",
+            file=sys.stderr,
+        )
+        return 2
+    who = args.oleh or getpass.getuser()
+    try:
+        con = connect_writer(s.warehouse, s.duckdb_memory_limit)
+    except duckdb.IOException:
+        print(
+            "gudang data sedang dipakai proses lain (refresh malam?): coba lagi setelah selesai",
+            file=sys.stderr,
+        )
+        return 1
+    with con:
+        n = accept(con, args.kode, args.dataset, args.tahun, who)
+    if not n:
+        print(
+            f"tidak ada kiriman {args.kode} {args.dataset} {args.tahun} yang ditahan",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"diterima oleh {who}: {n} kiriman {args.kode} {args.dataset} {args.tahun}; "
+        "dipakai pada refresh berikutnya (`kinerja refresh`)"
+    )
+    return 0
 
 
 def cmd_ingest(args, s: Settings) -> int:
@@ -177,6 +265,20 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--agency")
     r.add_argument("--limit", type=int, default=50)
     r.set_defaults(func=cmd_rejects)
+
+    st = sub.add_parser("status", help="who sent what, and the submissions held")
+    st.add_argument("--agency", help="only this agency")
+    st.set_defaults(func=cmd_status)
+
+    t = sub.add_parser(
+        "terima",
+        help="accept a held submission (agency, dataset, year): the next refresh applies it",
+    )
+    t.add_argument("kode", help="agency code, e.g. KAB-X")
+    t.add_argument("dataset", help="dataset, e.g. pelatihan")
+    t.add_argument("tahun", type=int, help="year, e.g. 2025")
+    t.add_argument("--oleh", help="who accepts (default: the logged-in user)")
+    t.set_defaults(func=cmd_terima)
 
     args = p.parse_args(argv)
     switch_off_telemetry()

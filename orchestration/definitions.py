@@ -13,6 +13,7 @@ from core.settings import Settings
 from orchestration.alerts import run_failure_alert
 from orchestration.assets.ingestion import build_ingestion_assets, build_registry_asset
 from orchestration.assets.publication import publikasi
+from orchestration.assets.review import HOLDS_TABLE, tinjauan_submisi
 from orchestration.assets.warehouse import build_dbt_assets, dbt_project, dbt_resource
 from orchestration.checks import marts_publication_gate, raw_batches_gate
 from orchestration.resources import (
@@ -53,13 +54,14 @@ def build_defs(settings: Settings, registry: Registry | None = None) -> Definiti
     )
     publish_job = define_asset_job(
         PUBLISH_JOB,
-        selection=AssetSelection.assets(publikasi) | AssetSelection.checks(marts_publication_gate),
+        selection=AssetSelection.assets(tinjauan_submisi, publikasi)
+        | AssetSelection.checks(marts_publication_gate),
         description="Check the current marts and publish them if every blocking gate passes "
         "(e.g. after fixing a blocked publication without re-ingesting).",
         executor_def=in_process_executor,
     )
     return Definitions(
-        assets=[ingestion, registry_asset, warehouse, publikasi],
+        assets=[ingestion, registry_asset, warehouse, tinjauan_submisi, publikasi, HOLDS_TABLE],
         asset_checks=[raw_batches_gate, marts_publication_gate],
         jobs=[ingest_job, nightly, publish_job],
         schedules=[nightly_schedule(nightly, registry.codes)],

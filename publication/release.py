@@ -17,7 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from core.duck import connect_writer
+from core.duck import connect_reader, connect_writer
 from core.hashing import sha256_file
 
 ANALYST_DB = "kinerja.duckdb"  # the analysts' read-only marts (schema `marts`)
@@ -68,7 +68,8 @@ def publish(
 ) -> Path:
     """Build a release next to the current one and switch `latest` to it. `extra(folder,
     stamp)` adds the files people read (publication.files) before the switch. Returns the
-    release folder."""
+    release folder. The manifest records the load watermark of the data published
+    (`dimuat_sampai`: what arrived after it is new to the next run's submission review)."""
     runs = published / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -82,6 +83,7 @@ def publish(
     manifest = {
         "run_id": run_id,
         "published_at": stamp,
+        "dimuat_sampai": load_watermark(working_db),
         "tables": counts,
         "files": {
             str(p.relative_to(partial)): sha256_file(p)
@@ -104,6 +106,28 @@ def publish(
     _fsync_dir(published)
     prune(published, keep)
     return final
+
+
+def load_watermark(working_db: Path) -> str | None:
+    """The latest load, hold or acceptance in the working warehouse (ISO, UTC)."""
+    with connect_reader(working_db) as con:
+        (value,) = con.execute(
+            "SELECT greatest((SELECT max(loaded_at) FROM raw.load_log), "
+            "(SELECT max(greatest(ditahan_pada, diterima_pada)) FROM raw.penahanan))"
+        ).fetchone()
+    return value.isoformat() if value else None
+
+
+def published_watermark(release: Path | None) -> dt.datetime | None:
+    """What the release `release` was built from: everything loaded up to this time (UTC).
+    None when nothing was published yet."""
+    if release is None:
+        return None
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    if manifest.get("dimuat_sampai"):
+        return dt.datetime.fromisoformat(manifest["dimuat_sampai"])
+    # a release of an earlier version: everything it holds was loaded before it was published
+    return dt.datetime.strptime(manifest["published_at"], "%Y%m%dT%H%M%SZ")
 
 
 def latest_release(published: Path) -> Path | None:

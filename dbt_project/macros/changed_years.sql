@@ -10,10 +10,19 @@
   (dbt build --full-refresh) rebuilds every year (needed after a registry or pseudonym-key
   change).
 -#}
-{% macro load_watermark(load_log=none) -%}
-    {#- staging passes source('raw', 'load_log'); every later layer reads the staging view -#}
-    {%- set log = load_log if load_log is not none else ref('stg_raw__load_log') -%}
-    (select max(loaded_at) from {{ log }})
+{% macro load_watermark(load_log=none, holds=none) -%}
+    {#- staging passes source('raw', 'load_log'); every later layer reads the staging views.
+        A hold or an acceptance of a held submission (raw.penahanan) changes what counts
+        without a new file: its time is a load event too. -#}
+    {%- if load_log is not none -%}
+        {%- set log, holds = load_log, holds if holds is not none else source('raw', 'penahanan') -%}
+    {%- else -%}
+        {%- set log, holds = ref('stg_raw__load_log'), ref('stg_raw__penahanan') -%}
+    {%- endif -%}
+    greatest(
+        (select max(loaded_at) from {{ log }}),
+        (select max(greatest(ditahan_pada, diterima_pada)) from {{ holds }})
+    )
 {%- endmacro %}
 
 {% macro changed_years_filter(year_column, datasets) -%}

@@ -4,6 +4,8 @@
   row_year(dataset).
   A file belongs to the years of the rows loaded from it; a quarantined file has no rows,
   so it replaces nothing. Ties on submission time go to the file loaded last.
+  A file-year held by the submission review (raw.penahanan) and not accepted by the operator
+  does not compete: the earlier submission keeps counting.
   Returns the rows of the winning file for each (agency, year), with submitted_at.
   In an incremental model (staging tables, delete+insert on kode_instansi and tahun) only the
   (agency, year) pairs that received a file since the model's last build (_dimuat_sampai,
@@ -25,8 +27,15 @@
             and l.status = 'loaded'
     ),
 
+    held as (
+        select file_sha256, kode_instansi, tahun as tahun_data
+        from {{ source('raw', 'penahanan') }}
+        where dataset = '{{ dataset }}' and diterima_pada is null
+    ),
+
     rows_with_file as (
         select all_rows.* from all_rows
+        anti join held using (file_sha256, kode_instansi, tahun_data)
         {%- if is_incremental() %}
         semi join (
             -- the (agency, year) pairs of the files loaded since the last build: the load log
@@ -39,6 +48,12 @@
                     select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
                 )
             ) as new_files using (file_sha256, kode_instansi)
+            union
+            -- and the pairs whose held submission was held or accepted since then
+            select kode_instansi, tahun as tahun_data from {{ source('raw', 'penahanan') }}
+            where dataset = '{{ dataset }}' and greatest(ditahan_pada, diterima_pada) > (
+                select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
+            )
         ) as changed using (kode_instansi, tahun_data)
         {%- endif %}
     ),

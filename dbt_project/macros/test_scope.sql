@@ -3,7 +3,7 @@
   Every data test has `where: rows_of_this_build` (dbt_project.yml). On a model with
   _dimuat_sampai (the incremental staging, intermediate and fact tables: the load watermark
   when the row was written), the test reads the rows written with the current watermark
-  (the latest loaded_at in raw.load_log): after a full refresh every row; after an
+  (load_watermark: the latest load, hold or acceptance): after a full refresh every row; after an
   incremental build the (agency, year) or year partitions it rebuilt, whose keys cannot clash
   with the rows left in place (the partition is part of every key); nothing in a table that
   received nothing (its rows were tested by the build that wrote them). On any other model
@@ -26,7 +26,8 @@
     {%- endfor -%}
     {%- if ns.watermarked -%}
         {%- set load_log = api.Relation.create(database=relation.database, schema='raw', identifier='load_log') -%}
-        {%- do return('(select * from ' ~ relation ~ ' where _dimuat_sampai = (select max(loaded_at) from ' ~ load_log ~ ')) dbt_subquery') -%}
+        {%- set holds = api.Relation.create(database=relation.database, schema='raw', identifier='penahanan') -%}
+        {%- do return('(select * from ' ~ relation ~ ' where _dimuat_sampai = ' ~ load_watermark(load_log, holds) ~ ') dbt_subquery') -%}
     {%- endif -%}
     {%- do return(relation) -%}
 {%- endmacro %}

@@ -5,30 +5,17 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, FreshnessPolicy, MaterializeResult, asset
 
+from orchestration.assets.published_marts import PUBLISHED_FROM
+from orchestration.assets.review import REVIEW
 from orchestration.resources import WarehouseResource
 from publication.files import write_publication_files
 from publication.release import latest_release, publish
-
-PUBLISHED_FROM = [
-    "indikator_wilayah",
-    "indikator_instansi",
-    "temuan",
-    "mutu_data_instansi",
-    "dim_wilayah",
-    "dim_instansi",
-    "dim_tahun",
-    "dim_pegawai",
-    "fct_pegawai_tahun",
-    "fct_penilaian",
-    "fct_pelatihan",
-    "fct_survei",
-]
 
 
 @asset(
     key=["publikasi"],
     group_name="publication",
-    deps=[AssetKey([name]) for name in PUBLISHED_FROM],
+    deps=[AssetKey([name]) for name in PUBLISHED_FROM] + [REVIEW],
     pool="duckdb_writer",
     kinds={"duckdb", "csv", "parquet"},
     # published nightly at about 01:00 WIB; stale when a night was missed

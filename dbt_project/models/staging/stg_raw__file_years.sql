@@ -1,6 +1,7 @@
 -- One row per loaded file of a submission dataset and year it has rows for (a row's year:
--- row_year), for every submission, revisions included. A table: it is read in full once per
--- build (the raw tables are scanned here only), and its tests read this small table.
+-- row_year), for every submission, revisions included, with its rows and distinct NIPs (the
+-- submission review compares a revision with the file it replaces). A table: it is read in
+-- full once per build (the raw tables are scanned here only), and its tests read this small table.
 {{ config(materialized='table') }}
 {#-
   dbt records a model's dependencies while parsing, when the sources are not known yet
@@ -13,12 +14,18 @@
 -- depends_on: {{ source('raw', 'survei') }}
 {{ assert_depends_on_sources(submission_datasets()) }}
 {%- for dataset in submission_datasets() %}
-{% if not loop.first %}union
+{%- set relation = source('raw', dataset) %}
+{%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list
+    if execute else [] %}
+{% if not loop.first %}union all
 {% endif -%}
-select distinct
+select
     file_sha256,
     kode_instansi,
     '{{ dataset }}' as dataset,
-    cast({{ row_year(dataset) }} as integer) as tahun
+    cast({{ row_year(dataset) }} as integer) as tahun,
+    count(*) as jumlah_baris,
+    {{ 'count(distinct nip)' if 'nip' in columns else 'cast(null as bigint)' }} as jumlah_nip
 from {{ source('raw', dataset) }}
+group by all
 {%- endfor %}
