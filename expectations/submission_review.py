@@ -208,50 +208,104 @@ def indicator_holds(
     return holds
 
 
+AGENCY_COLUMNS = ("kode_instansi", "kode_instansi_pengirim", "kode_instansi_induk")
+
+
+class Tracer:
+    """Traces a failing row to the one agency's new counting submissions it comes from.
+
+    A row traces by what it carries: its file (file_sha256 and kode_instansi: that file's
+    year, when new and counting), else its agency (a kode_instansi column) and year, else its
+    region (kode_wilayah) and year when exactly one agency of that region has new data that
+    year. Without a year, every new year of that agency. A row that traces to nothing new, or
+    to more than one agency, is untraced: it blocks the publication as before."""
+
+    def __init__(self, con, since: dt.datetime | None, region_of: dict[str, str]):
+        self.new = new_counting(con, since)
+        self.region_of = region_of
+
+    def trace(self, row: dict) -> list[tuple] | None:
+        year = row.get("tahun")
+        year = int(year) if year is not None else None
+        items = [i for i in self.new if year is None or i[3] == year]
+        if row.get("file_sha256") and row.get("kode_instansi"):
+            found = [
+                i for i in items if i[0] == row["file_sha256"] and i[1] == row["kode_instansi"]
+            ]
+            return found or None
+        agency = next((row[c] for c in AGENCY_COLUMNS if row.get(c)), None)
+        if agency is not None:
+            return [i for i in items if i[1] == agency] or None
+        region = row.get("kode_wilayah")
+        if region is not None:
+            agencies = {i[1] for i in items if self.region_of.get(i[1]) == region}
+            if len(agencies) == 1:
+                return [i for i in items if i[1] in agencies]
+        return None
+
+
+def _gate_hold(item: tuple, check: str, rows: list[dict]) -> Hold:
+    sha, kode, dataset, tahun, name = item
+    lines = sorted({int(r["baris"]) for r in rows if r.get("baris") is not None})
+    at = f" (baris {', '.join(map(str, lines[:20]))}{' ...' if len(lines) > 20 else ''})"
+    alasan = (
+        f"Pemeriksaan publikasi '{check}' gagal pada {angka(len(rows))} baris data"
+        f"{at if lines else ''}, yang berasal dari kiriman baru {kode}: {name} "
+        f"({dataset} {tahun}). Kiriman ini ditahan agar provinsi tetap terbit dengan data {kode} "
+        f"yang terakhir diterima. Perbaiki dan kirim ulang, atau operator menerimanya "
+        f"(kinerja terima {kode} {dataset} {tahun})."
+    )
+    return Hold(sha, kode, dataset, tahun, name, "GERBANG_MUTU", alasan)
+
+
+def trace_failures(
+    tracer: Tracer, failures: list[tuple[str, list[dict]]]
+) -> tuple[list[Hold], list[str]]:
+    """Holds for failing checks, each given as (check name, its failing rows). Returns the
+    holds and the checks (or rows) that trace to no single agency's new data."""
+    traced: dict[tuple, tuple[tuple, str, list[dict]]] = {}
+    untraced = []
+    for check, rows in failures:
+        if not rows:
+            untraced.append(f"{check}: baris yang gagal tidak diketahui")
+            continue
+        for row in rows:
+            items = tracer.trace(row)
+            if items is None:
+                shown = {k: v for k, v in row.items() if v is not None and k in TRACE_KEYS}
+                untraced.append(f"{check}: {shown or 'baris tanpa instansi'}")
+                continue
+            for item in items:
+                traced.setdefault(item[:4], (item, check, []))[2].append(row)
+    holds = [_gate_hold(item, check, rows) for item, check, rows in traced.values()]
+    return holds, untraced
+
+
+TRACE_KEYS = ("kode_instansi", *AGENCY_COLUMNS[1:], "kode_wilayah", "tahun", "file_sha256", "baris")
+
+
 def gate_holds(
     con,
     outcomes: dict[str, SuiteOutcome],
     since: dt.datetime | None,
     region_of: dict[str, str],
 ) -> tuple[list[Hold], list[str]]:
-    """GERBANG_MUTU: for every blocking failure of the publication gate, the agencies its
-    failing rows trace to (a label is an agency code, a region code, or starts with one).
-    A row traces to an agency when that agency, or exactly one agency of that region, has new
-    counting submissions: they are held. Returns the holds and the failures that trace to no
-    single agency's new data (these block the publication as before)."""
-    new = new_counting(con, since)
-    by_agency: dict[str, list[tuple]] = {}
-    for item in new:
-        by_agency.setdefault(item[1], []).append(item)
-    holds: dict[tuple, Hold] = {}
-    untraced = []
+    """GERBANG_MUTU for the GX publication gate: each blocking failure's labels name the rows
+    (an agency code, a region code, or starting with one, then optionally a year)."""
+    failures = []
     for outcome in outcomes.values():
         if outcome is None:
             continue
-        for failure in outcome.blocking:
-            labels = failure.examples or [""]
-            for label in labels:
-                first = label.split(" ")[0].split(":")[0]
-                if first in by_agency:
-                    agencies = [first]
-                else:
-                    agencies = [k for k in by_agency if region_of.get(k) == first]
-                if len(agencies) != 1:
-                    untraced.append(f"{failure.describe()} [{label or 'tanpa baris'}]")
-                    continue
-                for sha, kode, dataset, tahun, name in by_agency[agencies[0]]:
-                    alasan = (
-                        f"Pemeriksaan publikasi '{failure.rule}' gagal pada {label} "
-                        f"({failure.unexpected_count} baris), dan instansi {kode} mengirim data "
-                        f"baru: kiriman {name} ({dataset} {tahun}) ditahan agar provinsi tetap "
-                        f"terbit dengan data {kode} yang terakhir diterima. Perbaiki dan kirim "
-                        f"ulang, atau operator menerimanya (kinerja terima {kode} {dataset} {tahun})."
-                    )
-                    holds.setdefault(
-                        (sha, kode, dataset, tahun),
-                        Hold(sha, kode, dataset, tahun, name, "GERBANG_MUTU", alasan),
-                    )
-    return list(holds.values()), untraced
+        for f in outcome.blocking:
+            rows = []
+            for label in f.examples:
+                first, *rest = label.replace(":", " ").split()
+                row = {"kode_wilayah" if first not in region_of else "kode_instansi": first}
+                if rest and rest[0].isdigit() and len(rest[0]) == 4:
+                    row["tahun"] = int(rest[0])
+                rows.append(row)
+            failures.append((f"{f.rule} ({f.expectation} {f.column or ''})".strip(), rows))
+    return trace_failures(Tracer(con, since, region_of), failures)
 
 
 def record_holds(con, holds: list[Hold], run_id: str | None) -> int:

@@ -6,7 +6,18 @@ import pytest
 
 from orchestration.cli import main
 from tests.conftest import cli_env, copy_province
-from tests.hand_province import NIP, PELATIHAN_H, PENILAIAN_H, A, B, S, pelatihan, penilaian, write
+from tests.hand_province import (
+    NIP,
+    PELATIHAN_H,
+    PENILAIAN_H,
+    SURVEI_H,
+    A,
+    B,
+    S,
+    pelatihan,
+    penilaian,
+    write,
+)
 
 
 def one(db, sql, params=()):
@@ -76,3 +87,47 @@ def test_a_tiny_revision_is_held_while_the_province_publishes_then_applied_after
     )
     assert accepted == [("operator-bkd", True)]
     assert NIP  # the hand province's NIPs are the ones used above
+
+
+@pytest.mark.slow
+def test_an_injected_bad_row_from_one_agency_holds_only_that_agency(
+    hand_built, tmp_path, monkeypatch, capsys, pseudonym_key
+):
+    s = copy_province(hand_built[0], tmp_path / "copy")
+    for name, value in cli_env(s, tmp_path / "dagster").items():
+        monkeypatch.setenv(name, value)
+    ikm = "SELECT ikm FROM marts.indikator_instansi WHERE kode_instansi = 'KAB-2' AND tahun = 2025"
+    ikm_before = published(s, ikm)
+    dinilai = (
+        "SELECT jumlah_dinilai FROM marts.indikator_instansi "
+        "WHERE kode_instansi = 'KAB-1' AND tahun = 2025"
+    )
+    assert published(s, dinilai) == [(5,)]
+    # the same night: KAB-2 sends new survey responses, KAB-1 a revision of its appraisals
+    write(s.landing, "KAB-2", "survei", "skm_revisi.csv", SURVEI_H,
+          ["s1,Loket,2025-06-01,3,3,3,3,3,3,3,3,3", "s2,Loket,2025-06-01,4,4,4,4,4,4,4,4,4",
+           "s3,Loket,2025-06-02,4,4,4,4,4,4,4,4,4"], "2026-03-01T08:00:00")  # fmt: skip
+    write(s.landing, "KAB-1", "penilaian", "nilai_tanpa_z9.csv", PENILAIAN_H,
+          [penilaian(n, S, S) for n in ("n1", "n2", "n3", "n4", "n5", "n6")],
+          "2026-03-01T08:00:00")  # fmt: skip
+    assert main(["ingest"]) == 0
+    # a value no row rule would let through gets into KAB-2's new rows (injected)
+    with duckdb.connect(str(s.warehouse)) as con:
+        con.execute(
+            "UPDATE raw.survei SET u1 = 9 WHERE id_responden = 's3' AND file_sha256 IN "
+            "(SELECT file_sha256 FROM raw.load_log WHERE file_name LIKE '%skm_revisi.csv')"
+        )
+    capsys.readouterr()
+    assert main(["refresh"]) == 0
+    out = capsys.readouterr().out
+    # only KAB-2's survey is held, naming the check, the file and the row
+    held_rows = one(
+        s.warehouse, "SELECT kode_instansi, dataset, tahun, aturan, alasan FROM raw.penahanan"
+    )
+    assert [r[:4] for r in held_rows] == [("KAB-2", "survei", 2025, "GERBANG_MUTU")]
+    assert "skm_revisi.csv" in held_rows[0][4] and "baris 4" in held_rows[0][4]
+    assert "KIRIMAN DITAHAN" in out and "skm_revisi.csv" in out
+    # the province published: KAB-1's revision counts, KAB-2's IKM is its last accepted one
+    assert published(s, ikm) == ikm_before
+    assert published(s, "SELECT pct_sangat_baik FROM marts.indikator_instansi "
+                        "WHERE kode_instansi = 'KAB-1' AND tahun = 2025") == [(0.0,)]  # fmt: skip

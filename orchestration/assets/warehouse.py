@@ -18,7 +18,11 @@ from filelock import FileLock
 from packaging import version
 
 from core.paths import DBT_PROJECT_DIR
+from core.registry import load_registry
+from expectations.submission_review import Tracer, record_holds, trace_failures
+from orchestration.dbt_failures import failed_nodes, failing_rows
 from orchestration.resources import PseudonymKeyResource, WarehouseResource
+from publication.release import latest_release, published_watermark
 
 # the dbt installed beside this Python (works without an activated virtualenv)
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
@@ -178,6 +182,41 @@ def last_fingerprint(con) -> str | None:
     return row[0] if row else None
 
 
+def hold_traced_failures(
+    context: AssetExecutionContext,
+    invocation,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    target: Path,
+) -> bool:
+    """After a failed dbt build: when every failing data test's rows trace to one agency's
+    new submission (submission_review.Tracer), hold those submissions and return True (the
+    build is run again without them). False when anything else failed: the run fails as
+    before and the last good publication stays."""
+    tests, errors = failed_nodes(invocation.get_artifact("run_results.json"))
+    if errors or not tests:
+        return False
+    rows = failing_rows(dbt, dbt_project().manifest_path, target, dbt_vars(warehouse),
+                        warehouse, tests)  # fmt: skip
+    since = published_watermark(latest_release(Path(warehouse.published)))
+    region_of = {a.kode: a.kode_wilayah for a in load_registry(Path(warehouse.registry)).agencies}
+    with warehouse.connect() as con:
+        tracer = Tracer(con, since, region_of)
+        holds, untraced = trace_failures(
+            tracer, [(uid.split(".")[2], rows.get(uid, [])) for uid in tests]
+        )
+        if untraced or not holds:
+            for line in untraced:
+                context.log.error(f"tidak dapat ditelusuri ke satu kiriman baru: {line}")
+            return False
+        record_holds(con, holds, context.run_id)
+    for h in holds:
+        context.log.warning(
+            f"DITAHAN {h.kode_instansi} {h.dataset} {h.tahun} ({h.file_name}): {h.alasan}"
+        )
+    return True
+
+
 def build_dbt_assets(project: DbtProject):
     manifest = ensure_manifest(project)
 
@@ -214,8 +253,18 @@ def build_dbt_assets(project: DbtProject):
         # `make test` (tests/test_warehouse_hand_computed.py), not in every nightly build
         args = ["build", "--vars", dbt_vars(warehouse), "--exclude-resource-type", "unit_test"]
         args += ["--full-refresh"] if full else []
-        invocation = dbt.cli(args, context=context, target_path=dbt_target(warehouse))
-        yield from invocation.stream()
+        target = dbt_target(warehouse)
+        invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+        # kept until dbt is done: when a failing test traces to one agency's new submission,
+        # that submission is held and the build's second pass gives the results instead
+        events = list(invocation.stream())
+        if not invocation.is_successful():
+            if not hold_traced_failures(context, invocation, dbt, warehouse, target):
+                yield from events
+                raise invocation.get_error()
+            invocation = dbt.cli(args, context=context, target_path=target)
+            events = invocation.stream()
+        yield from events
         with warehouse.connect() as con:
             con.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, now())", [fingerprint])
 
