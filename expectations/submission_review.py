@@ -334,7 +334,7 @@ def held(con, kode: str | None = None) -> list[dict]:
     where, params = ("AND kode_instansi = ?", [kode]) if kode else ("", [])
     cur = con.execute(
         f"""SELECT kode_instansi, dataset, tahun, file_name, aturan, alasan, sebelum, sesudah,
-                   ditahan_pada
+                   ditahan_pada, run_id
             FROM raw.penahanan WHERE diterima_pada IS NULL {where}
             ORDER BY kode_instansi, dataset, tahun, file_name""",
         params,

@@ -62,13 +62,27 @@ def failure_message(instance: DagsterInstance, run_id: str, job_name: str) -> di
     }
 
 
+def holds_message(holds: list[dict], run_id: str) -> dict:
+    """The alert for submissions held in a run (the run itself succeeded and published)."""
+    lines = [
+        f"kinerja: {len(holds)} kiriman DITAHAN pada run {run_id}. Provinsi tetap terbit; "
+        "data terakhir yang diterima dari instansi tersebut tetap dipakai sampai kiriman "
+        "diperbaiki atau diterima operator (`kinerja terima KODE DATASET TAHUN`)."
+    ]
+    lines += [
+        f"- {h['kode_instansi']} {h['dataset']} {h['tahun']} [{h['aturan']}]: {h['alasan']}"
+        for h in holds
+    ]
+    return {"text": "\n".join(lines), "run_id": run_id, "held_submissions": holds}
+
+
 def send_alert(message: dict, webhook: str | None, timeout: float = 10.0) -> bool:
     log.error(message["text"])
     if not webhook:
         return False
     r = requests.post(
         webhook,
-        data=json.dumps(message),
+        data=json.dumps(message, default=str),
         headers={"Content-Type": "application/json"},
         timeout=timeout,
     )

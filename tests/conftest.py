@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -167,3 +169,27 @@ def demo_province(tmp_path_factory):
                 os.environ.pop(DEMO_TOKEN_VAR, None)
             else:
                 os.environ[DEMO_TOKEN_VAR] = before
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A webhook on 127.0.0.1 that keeps what it receives (alerts)."""
+
+    received: list = []
+
+    def log_message(self, *a):
+        pass
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+
+@pytest.fixture
+def receiver():
+    Receiver.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", Receiver.received
+    server.shutdown()

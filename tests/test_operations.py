@@ -1,11 +1,8 @@
 """Nightly operation: Definitions, schedule, landing sensor, failure alerts, PostgreSQL instance."""
 
 import datetime as dt
-import json
 import shutil
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import psycopg2
@@ -114,28 +111,6 @@ def test_landing_sensor_one_run_per_file_content(province):
         assert again.run_key == req.run_key
 
 
-class Receiver(BaseHTTPRequestHandler):
-    received: list = []
-
-    def log_message(self, *a):
-        pass
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Receiver.received.append(json.loads(body))
-        self.send_response(204)
-        self.end_headers()
-
-
-@pytest.fixture
-def receiver():
-    Receiver.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", Receiver.received
-    server.shutdown()
-
-
 def test_failure_alert_reaches_the_webhook(province, receiver):
     url, received = receiver
     defs = build_defs(province)
@@ -205,14 +180,14 @@ def test_every_step_that_writes_the_warehouse_is_in_the_duckdb_pool_limited_to_1
 ):
     defs = build_defs(province)
     # every step of every job reads or writes the working warehouse: ingestion, the registry,
-    # dbt, the GX gates and publication
+    # dbt, the submission review, the GX gates and publication
     pools = {
         job: {node.name: node.definition.pool for node in defs.resolve_job_def(job).graph.nodes}
         for job in (INGEST_JOB, NIGHTLY_JOB, PUBLISH_JOB)
     }
     assert pools[NIGHTLY_JOB] == dict.fromkeys(
         ["ingest_agency_submissions", "raw_registry", "raw_batches_gate", "warehouse_dbt",
-         "marts_publication_gate", "publikasi"], "duckdb_writer",
+         "tinjauan_submisi", "marts_publication_gate", "publikasi"], "duckdb_writer",
     )  # fmt: skip
     assert pools[INGEST_JOB].items() < pools[NIGHTLY_JOB].items()
     assert pools[PUBLISH_JOB].items() < pools[NIGHTLY_JOB].items()

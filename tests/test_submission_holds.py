@@ -36,11 +36,13 @@ RATA_JP = (
 
 @pytest.mark.slow
 def test_a_tiny_revision_is_held_while_the_province_publishes_then_applied_after_terima(
-    hand_built, tmp_path, monkeypatch, capsys, pseudonym_key
+    hand_built, tmp_path, monkeypatch, capsys, pseudonym_key, receiver
 ):
     s = copy_province(hand_built[0], tmp_path / "copy")
     for name, value in cli_env(s, tmp_path / "dagster").items():
         monkeypatch.setenv(name, value)
+    url, alerts = receiver
+    monkeypatch.setenv("KINERJA_ALERT_WEBHOOK", url)
     # KAB-1 sends a full training year (12 rows), then a 2-row "susulan" that, under the
     # latest-submission rule, would replace it; KAB-2 revises its appraisals the same night
     full = [pelatihan(n, 6, f"2025-0{m}-01", f"2025-0{m}-02") for n in ("n1", "n2", "n3", "n4")
@@ -63,6 +65,10 @@ def test_a_tiny_revision_is_held_while_the_province_publishes_then_applied_after
     assert "KIRIMAN DITAHAN" in out and "susulan.csv" in out
     assert "hanya berisi 2 baris (sebelumnya 12" in out
     assert "kinerja terima KAB-1 pelatihan 2025" in out
+    # and the alert says it
+    assert (
+        len(alerts) == 1 and "DITAHAN" in alerts[0]["text"] and "susulan.csv" in alerts[0]["text"]
+    )
     # the rest of the night's data is published: the full training year and KAB-2's revision
     assert published(s, RATA_JP) == [(pytest.approx(72 / 5),)]  # 12 x 6 JP over 5 employees
     assert published(s, dinilai) == [(5,)]  # m4 appraised too

@@ -4,6 +4,7 @@ so that the province publishes with each such agency's last accepted data."""
 
 from pathlib import Path
 
+import requests
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -28,10 +29,11 @@ from expectations.submission_review import (
     record_holds,
 )
 from ingestion.schema import HOLDS_DDL
+from orchestration.alerts import holds_message, send_alert
 from orchestration.assets.published_marts import PUBLISHED_FROM
 from orchestration.assets.warehouse import dbt_project, dbt_target, dbt_vars
 from orchestration.checks import MART_CHECKS
-from orchestration.resources import WarehouseResource
+from orchestration.resources import AlertWebhookResource, WarehouseResource
 from publication.release import ANALYST_DB, latest_release, published_watermark
 
 REVIEW = AssetKey(["tinjauan_submisi"])
@@ -82,7 +84,10 @@ def _describe(h: Hold) -> str:
     "(`kinerja terima`).",
 )
 def tinjauan_submisi(
-    context: AssetExecutionContext, warehouse: WarehouseResource, dbt: DbtCliResource
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    dbt: DbtCliResource,
+    alert_webhook: AlertWebhookResource,
 ) -> MaterializeResult:
     cfg = load_gate_config()
     current = latest_release(Path(warehouse.published))
@@ -92,6 +97,13 @@ def tinjauan_submisi(
     held_now: list[Hold] = []
 
     with warehouse.connect() as con:
+        built = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'staging' AND table_name = 'stg_raw__file_years'"
+        ).fetchone()[0]
+        if not built:  # nothing was built: nothing to review (the gate says what is missing)
+            return MaterializeResult(metadata={"note": "the warehouse has not been built"})
+        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
         con.execute(HOLDS_DDL)
         new = new_counting(con, since)
         plausibility = drop_holds(con, since, cfg)
@@ -120,12 +132,19 @@ def tinjauan_submisi(
         waiting = held(con)
     for h in held_now:
         context.log.warning(f"DITAHAN {_describe(h)}")
+    this_run = [h for h in waiting if h["run_id"] == run_id]  # also those the dbt build held
+    if this_run:
+        try:
+            send_alert(holds_message(this_run, run_id), alert_webhook.url)
+        except requests.RequestException as e:  # a broken webhook never stops the publication
+            context.log.error(f"alert webhook failed: {e}")
     return MaterializeResult(
         metadata={
             "new_submissions": len(new),
             "held_this_run": len(held_now),
             "held_this_run_detail": MetadataValue.json([h.__dict__ for h in held_now]),
             "held_waiting": len(waiting),
+            "held_by_dbt_build": len(this_run) - len(held_now),
             "held": MetadataValue.md("\n".join(_describe(h) for h in held_now) or "tidak ada"),
             "untraced_failures": MetadataValue.md("\n".join(untraced) or "tidak ada"),
         }
