@@ -18,7 +18,7 @@ from pathlib import Path
 from core.duck import connect_writer
 from core.paths import DBT_PROJECT_DIR
 from core.registry import load_registry
-from core.settings import Settings
+from core.settings import Settings, pseudonym_key
 from core.sql import ident
 from core.standard import DATASETS, load_standard
 from ingestion.ingest import check_files
@@ -27,6 +27,7 @@ from ingestion.load import PreparedFile
 from ingestion.readers import UnreadableFile
 from ingestion.registry_table import write_registry
 from ingestion.schema import ensure_raw_schema
+from orchestration.dbt_plugin import put_key
 
 
 def load_files(con, registry, landing: Path, workers: int) -> int:
@@ -111,6 +112,7 @@ def main(home: str, registry_path: str) -> None:
     registry = load_registry(registry_path)
     settings = Settings.from_env()
     con = connect_writer(db, settings.duckdb_memory_limit)
+    put_key(con, pseudonym_key())  # the compiled SQL reads it as dbt's connection has it
     t0 = time.perf_counter()
     write_registry(con, registry)
     files = load_files(con, registry, home_p / "landing", settings.read_workers)

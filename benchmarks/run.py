@@ -142,7 +142,6 @@ def project_copy(home: Path) -> Path:
             "--profiles-dir",
             str(proj / "dbt_project"),
         ],
-        env={**os.environ, "KINERJA_PSEUDONYM_KEY": "benchmark-pseudonym-key"},
         check=True,
     )
     return proj

@@ -5,7 +5,8 @@ command, the Dagster code location, the benchmarks) call `Settings.from_env()` o
 the values on. Secrets are not kept here: inside Dagster they reach the code through
 resources bound with `EnvVar` (orchestration/resources.py); `Settings` records only which
 variables are set, so that an unset optional secret (the alert webhook, an agency's API
-token) is left unbound instead of failing every run.
+token) is left unbound instead of failing every run. Outside Dagster, dbt's connection
+plugin (orchestration/dbt_plugin.py) reads the pseudonym key with `pseudonym_key()`.
 
 Every variable is listed in `VARIABLES`, and the README's configuration table shows the same
 list (a test checks it).
@@ -42,6 +43,7 @@ ALERT_WEBHOOK_VAR = "KINERJA_ALERT_WEBHOOK"
 # what the libraries would otherwise send home (no internet here, and none wanted)
 TELEMETRY_OFF = {"GX_ANALYTICS_ENABLED": "false", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 DEMO_PSEUDONYM_KEY = "demo-only-pseudonym-key"
+PSEUDONYM_KEY_MIN_LENGTH = 8
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,24 @@ def switch_off_telemetry() -> None:
         os.environ.setdefault(name, value)
 
 
+def pseudonym_key() -> str:
+    """The pseudonym key (the secret of the keyed hash that replaces NIPs in the marts), read
+    when it is needed and kept by no one: dbt's connection plugin puts it on the DuckDB
+    connection (orchestration/dbt_plugin.py). Raises ValueError, which names the variable and
+    never the value, when it is unset or shorter than 8 characters."""
+    key = os.environ.get(PSEUDONYM_KEY_VAR, "")
+    if len(key) < PSEUDONYM_KEY_MIN_LENGTH:
+        raise ValueError(
+            f"{PSEUDONYM_KEY_VAR} is not set (or shorter than {PSEUDONYM_KEY_MIN_LENGTH} "
+            "characters): the secret of the keyed hash that pseudonymises NIPs in the marts"
+        )
+    return key
+
+
 def apply_demo_secrets(demo_tokens: Mapping[str, str]) -> bool:
     """`kinerja demo` only: the demo agency's API token and, unless one is set, a demo-only
     pseudonym key, put into this process's environment so that the Dagster resources (EnvVar)
-    and dbt (env_var) see them. Returns True when the demo key was used."""
+    and dbt (a subprocess: its connection plugin) see them. Returns True when the demo key was used."""
     for name, token in demo_tokens.items():
         os.environ.setdefault(name, token)
     if os.environ.get(PSEUDONYM_KEY_VAR):

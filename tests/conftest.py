@@ -21,6 +21,14 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 from core.paths import PROJECT_ROOT
+
+# the subprocesses the tests start (dbt, which imports its connection plugin
+# orchestration/dbt_plugin.py; scripts run with the virtualenv's Python) import this
+# checkout's packages, also when the virtualenv's editable install points at another
+# checkout (a git worktree sharing the virtualenv)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p
+)
 from core.registry import Agency, FileFormat, load_registry  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from core.standard import DATASETS, load_standard  # noqa: E402
@@ -115,6 +123,7 @@ HEAVY_FIRST = (
     "test_incremental_refresh.py",
     "test_publication_files.py",
     "test_write_audit_publish.py",
+    "test_no_secret_written.py",
 )
 
 

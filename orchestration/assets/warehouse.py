@@ -140,8 +140,9 @@ class KinerjaTranslator(DagsterDbtTranslator):
 
 def dbt_vars(warehouse: WarehouseResource) -> str:
     """Where dbt builds (the profile reads these vars: dbt_project/profiles.yml). The
-    pseudonym key is not a var (vars are written to dbt's artifacts); dbt reads it from the
-    environment, where the PseudonymKeyResource found it."""
+    pseudonym key is not a var (vars are written to dbt's artifacts and logs): dbt's process
+    inherits the environment, where the PseudonymKeyResource found it, and the profile's
+    plugin (orchestration/dbt_plugin.py) puts it on the DuckDB connection."""
     return json.dumps(
         {
             "warehouse_path": warehouse.warehouse_path,
