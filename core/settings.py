@@ -34,7 +34,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KINERJA_READ_WORKERS": ("number of cores", "processes that read and check agency files"),
     "KINERJA_DUCKDB_MEMORY_LIMIT": ("4GB", "DuckDB memory of the pipeline and dbt"),
     "KINERJA_PSEUDONYM_KEY": ("— (demo: a demo-only key)", "secret of the NIP pseudonyms"),
-    "KINERJA_ALERT_WEBHOOK": ("—", "URL that receives alerts (JSON POST): failed runs, held submissions"),
+    "KINERJA_ALERT_WEBHOOK": (
+        "—",
+        "URL that receives alerts (JSON POST): failed runs, held submissions",
+    ),
     "KINERJA_TOKEN_<AGENCY>": ("—", "bearer token of an API agency (name set in the registry)"),
 }
 
