@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.plain_errors import plain_errors
+from core.standard import DATASETS
 
 CONFIG_FILE = Path(__file__).with_name("config.yaml")
 # block: publication stops in that run; warn: reported, publication goes on
@@ -34,6 +35,14 @@ class MartGates(_Schema):
 class IndicatorChange(_Schema):
     max_change: float = Field(gt=0)  # in the indicator's own unit
     datasets: list[str] = Field(min_length=1)  # the submissions held when it moves more
+
+    @field_validator("datasets")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(DATASETS))
+        if unknown:
+            raise ValueError(f"unknown dataset(s) {unknown}; the standard has {list(DATASETS)}")
+        return value
 
 
 class SubmissionChecks(_Schema):

@@ -43,3 +43,14 @@ def test_a_share_must_lie_in_0_to_1(tmp_path):
     path = _write(tmp_path, lambda d: d["raw"].update(rejected_share_max=5))
     with pytest.raises(GateConfigError, match=r"raw\.rejected_share_max: must be less than"):
         load_gate_config(path)
+
+
+def test_a_held_dataset_must_be_in_the_standard(tmp_path):
+    path = _write(
+        tmp_path,
+        lambda d: d["submissions"]["indicator_change_max"]["rata_jp"].update(datasets=["latihan"]),
+    )
+    with pytest.raises(
+        GateConfigError, match=r"submissions\.indicator_change_max\.rata_jp\.datasets"
+    ):
+        load_gate_config(path)
