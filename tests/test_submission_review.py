@@ -120,3 +120,31 @@ def test_a_failing_row_traces_to_one_agencys_new_file_else_blocks(con):
         ("d", []),
     ])  # fmt: skip
     assert [u.split(":")[0] for u in untraced] == ["a", "b", "c", "d"]
+
+
+def test_a_new_submission_moving_its_agencys_indicator_too_much_is_held(con, tmp_path):
+    from expectations.submission_review import indicator_holds
+
+    cols = "kode_instansi VARCHAR, tahun INTEGER, " + ", ".join(
+        f"{c} DECIMAL(7,2)" for c in CFG["submissions"]["indicator_change_max"]
+    )
+    pub = duckdb.connect(str(tmp_path / "kinerja.duckdb"))
+    pub.execute("CREATE SCHEMA marts")
+    pub.execute(f"CREATE TABLE marts.indikator_instansi ({cols})")
+    pub.execute("INSERT INTO marts.indikator_instansi (kode_instansi, tahun, rata_jp, ikm) "
+                "VALUES ('KAB-X', 2025, 39.84, 80), ('KAB-Y', 2025, 30, 80)")  # fmt: skip
+    pub.close()
+    con.execute("CREATE SCHEMA marts")
+    con.execute(f"CREATE TABLE marts.indikator_instansi ({cols})")
+    con.execute("INSERT INTO marts.indikator_instansi (kode_instansi, tahun, rata_jp, ikm) "
+                "VALUES ('KAB-X', 2025, 0.31, 80), ('KAB-Y', 2025, 31, NULL)")  # fmt: skip
+    submit(con, "x-lat", "KAB-X", "pelatihan", 2025, 10, 10, day=5)
+    submit(con, "x-skm", "KAB-X", "survei", 2025, 10, None, day=5)  # IKM did not move
+    submit(con, "y-lat", "KAB-Y", "pelatihan", 2025, 10, 10, day=5)  # moved 1 JP only
+    holds = indicator_holds(con, str(tmp_path / "kinerja.duckdb"), T0, CFG)
+    assert [(h.file_sha256, h.aturan, h.sebelum, h.sesudah) for h in holds] == [
+        ("x-lat", "INDIKATOR_BERUBAH", 39.84, 0.31)
+    ]
+    assert "mengubah rata_jp instansi KAB-X dari 39,84 menjadi 0,31" in holds[0].alasan
+    # nothing published yet: nothing to compare with
+    assert indicator_holds(con, None, None, CFG) == []
