@@ -79,15 +79,17 @@ def write_publication_files(
         ).fetchall()
     finally:
         con.close()
-    rejects_of, findings_of = defaultdict(list), defaultdict(list)
+    rejects_of, findings_of, holds_of = defaultdict(list), defaultdict(list), defaultdict(list)
     for r in _rejects(working_db):
         rejects_of[r[0]].append(r[1:])
     for f in findings:
         findings_of[f[0]].append(f[1:])
+    for h in _holds(working_db):
+        holds_of[h[0]].append(h[1:])
     out = folder / "temuan_instansi"
     out.mkdir()
     books = [
-        (out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode])
+        (out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode], holds_of[kode])
         for kode, nama in agencies
     ]
     code = _workbook_code_digest()
@@ -111,7 +113,8 @@ def _workbook_code_digest() -> bytes:
 
 
 def _content_digest(code: bytes, content: tuple) -> str:
-    """Digest of an agency's workbook content (code, name, rejected rows, findings) and of the
+    """Digest of an agency's workbook content (code, name, rejected rows, findings, held
+    submissions) and of the
     code that writes it (`code`, from _workbook_code_digest)."""
     return hashlib.sha256(code + repr(content).encode("utf-8")).hexdigest()
 
@@ -146,6 +149,15 @@ def _write_findings_workbooks(books: list[tuple], workers: int) -> None:
     ctx = multiprocessing.get_context("spawn")  # the caller may be a threaded server
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         list(pool.map(write_agency_findings, *zip(*books, strict=True), chunksize=8))
+
+
+def _holds(working_db: Path) -> list[tuple]:
+    """Submissions held and not accepted (expectations/submission_review.py)."""
+    with duckdb.connect(str(working_db), read_only=True) as con:
+        return con.execute(
+            """SELECT kode_instansi, file_name, dataset, tahun, aturan, alasan
+               FROM raw.penahanan WHERE diterima_pada IS NULL ORDER BY ALL"""
+        ).fetchall()
 
 
 def _rejects(working_db: Path) -> list[tuple]:

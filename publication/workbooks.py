@@ -102,12 +102,20 @@ def write_indicator_workbook(path: Path, model: str, columns: list[str], rows: l
 
 REJECT_COLUMNS = ["file_name", "baris", "kolom", "nilai", "aturan", "alasan"]
 FINDING_COLUMNS = ["tahun", "aturan", "jumlah", "penjelasan"]
+HOLD_COLUMNS = ["file_name", "dataset", "tahun", "aturan", "alasan"]
 
 
 def write_agency_findings(
-    path: Path, kode: str, nama: str, rejects: list[tuple], findings: list[tuple]
+    path: Path,
+    kode: str,
+    nama: str,
+    rejects: list[tuple],
+    findings: list[tuple],
+    holds: list[tuple] = (),
 ) -> None:
-    """rejects: (file_name, baris, kolom, nilai, aturan, alasan); findings: (tahun, aturan, jumlah, penjelasan)."""
+    """rejects: (file_name, baris, kolom, nilai, aturan, alasan); findings: (tahun, aturan,
+    jumlah, penjelasan); holds: (file_name, dataset, tahun, aturan, alasan), the agency's
+    submissions held by the submission review."""
     wb = xlsxwriter.Workbook(str(path))
     fmts = _formats(wb)
     masked = [(f, b, k, mask_personal(k, v), a, r) for f, b, k, v, a, r in rejects]
@@ -120,6 +128,9 @@ def write_agency_findings(
         widths={"file_name": 40, "nilai": 24, "alasan": 90},
     )
     write_sheet(wb, fmts, "Temuan", FINDING_COLUMNS, findings, widths={"penjelasan": 110})
+    if holds:
+        write_sheet(wb, fmts, "Kiriman Ditahan", HOLD_COLUMNS, list(holds),
+                    widths={"file_name": 40, "alasan": 110})  # fmt: skip
     ws = wb.add_worksheet("Petunjuk")
     ws.write_string(0, 0, f"Hasil pemeriksaan data {nama} ({kode})", fmts["title"])
     notes = [
@@ -127,6 +138,9 @@ def write_agency_findings(
         "Cari baris di file yang Anda kirim dengan kolom File dan Baris, perbaiki, lalu kirim ulang file lengkap.",
         "NIP dan nama disamarkan di file ini; nilai lain ditampilkan seperti yang dikirim.",
         "Sheet 'Temuan': data yang dimuat tetapi tidak konsisten dengan data lain (dihitung sesuai aturan).",
+        "Sheet 'Kiriman Ditahan' (bila ada): kiriman yang dimuat tetapi belum dipakai karena jauh berbeda "
+        "dari kiriman sebelumnya atau gagal pemeriksaan; data sebelumnya tetap dipakai. Kirim ulang "
+        "file lengkap yang benar, atau minta BKD menerimanya.",
     ]
     for i, n in enumerate(notes, start=2):
         ws.write_string(i, 0, n)

@@ -3,6 +3,7 @@ the operator's `kinerja terima` applies them at the next run (expectations/submi
 
 import duckdb
 import pytest
+from python_calamine import CalamineWorkbook
 
 from orchestration.cli import main
 from tests.conftest import cli_env, copy_province
@@ -65,6 +66,17 @@ def test_a_tiny_revision_is_held_while_the_province_publishes_then_applied_after
     assert "KIRIMAN DITAHAN" in out and "susulan.csv" in out
     assert "hanya berisi 2 baris (sebelumnya 12" in out
     assert "kinerja terima KAB-1 pelatihan 2025" in out
+    # the agency's findings workbook says it
+    book = CalamineWorkbook.from_path(s.published / "latest" / "temuan_instansi" / "KAB-1.xlsx")
+    sheet = book.get_sheet_by_name("Kiriman Ditahan").to_python()
+    assert sheet[1][:4] == ["KAB-1/pelatihan/susulan.csv", "pelatihan", 2025, "TURUN_DRASTIS"]
+    assert "sebelumnya 12" in sheet[1][4]
+    assert (
+        "Kiriman Ditahan"
+        not in CalamineWorkbook.from_path(
+            s.published / "latest" / "temuan_instansi" / "KAB-2.xlsx"
+        ).sheet_names
+    )
     # and the alert says it
     assert (
         len(alerts) == 1 and "DITAHAN" in alerts[0]["text"] and "susulan.csv" in alerts[0]["text"]
