@@ -108,11 +108,14 @@ def tinjauan_submisi(
         new = new_counting(con, since)
         plausibility = drop_holds(con, since, cfg)
         record_holds(con, plausibility, run_id)
+    if plausibility:  # the indicators are compared without what was just held
+        _rebuild(context, dbt, warehouse)
+    with warehouse.connect() as con:
         moved = indicator_holds(con, published_db, since, cfg)
         record_holds(con, moved, run_id)
-    held_now += plausibility + moved
-    if held_now:
+    if moved:
         _rebuild(context, dbt, warehouse)
+    held_now += plausibility + moved
 
     untraced: list[str] = []
     if new:  # the gate can trace a failure to new data only when there is some
