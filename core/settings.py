@@ -42,6 +42,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
 }
 
 PSEUDONYM_KEY_VAR = "KINERJA_PSEUDONYM_KEY"
+# set by a run in its own process, inherited by every process it starts (dbt, reader
+# workers): how the next run finds a killed run's orphans (orchestration/recovery.py)
+RUN_ID_VAR = "KINERJA_RUN_ID"
 ALERT_WEBHOOK_VAR = "KINERJA_ALERT_WEBHOOK"
 # what the libraries would otherwise send home (no internet here, and none wanted)
 TELEMETRY_OFF = {"GX_ANALYTICS_ENABLED": "false", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
@@ -107,6 +110,11 @@ def switch_off_telemetry() -> None:
     """Entry points call this before importing dbt or GX (an operator's choice wins)."""
     for name, value in TELEMETRY_OFF.items():
         os.environ.setdefault(name, value)
+
+
+def mark_run(run_id: str) -> None:
+    """This process now works for `run_id`; the processes it starts inherit the mark."""
+    os.environ[RUN_ID_VAR] = run_id
 
 
 def pseudonym_key() -> str:

@@ -47,8 +47,13 @@ def _run(s: Settings, job_name: str, agency: str | None, full_refresh: bool = Fa
             f"unknown agency {agency!r}; registered: {', '.join(registry.codes)}", file=sys.stderr
         )
         return 2
+    from orchestration.recovery import before_run
+
+    instance = instance_for(s)
+    if not before_run(s, instance, lambda line: print(line, file=sys.stderr)):
+        return 3
     defs = build_defs(s, registry)
-    result = run_job(defs, job_name, agencies, instance_for(s), full_refresh=full_refresh)
+    result = run_job(defs, job_name, agencies, instance, full_refresh=full_refresh)
     with connect_reader(s.warehouse) as con:
         _print_summary(con)
         _print_holds(con)

@@ -21,6 +21,7 @@ from core.standard import DATASETS, load_standard
 from ingestion.ingest import AgencyOutcome, ingest_agencies
 from ingestion.registry_table import write_registry
 from orchestration.partitions import agency_partitions
+from orchestration.recovery import claim_run
 from orchestration.resources import AgencyApiResource, WarehouseResource
 
 # the tables ingestion writes beside one per dataset (whose descriptions are in the standard)
@@ -92,6 +93,7 @@ def build_ingestion_assets(registry: Registry):
     ):
         """Pull each agency's API (if any), archive every original, load the valid rows into
         raw.<dataset>, send bad rows to raw.rejects and unreadable files to quarantine."""
+        claim_run(context)
         keys = context.partition_keys
         with warehouse.connect() as con:
             outcomes = ingest_agencies(

@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, FreshnessPolicy, Materializ
 
 from orchestration.assets.published_marts import PUBLISHED_FROM
 from orchestration.assets.review import REVIEW
+from orchestration.recovery import claim_run
 from orchestration.resources import WarehouseResource
 from publication.files import write_publication_files
 from publication.release import latest_release, publish
@@ -25,6 +26,7 @@ from publication.release import latest_release, publish
     "atomically. Runs only when every blocking quality gate passed.",
 )
 def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    claim_run(context)
     working, published = Path(warehouse.warehouse_path), Path(warehouse.published)
     previous = latest_release(published)
     release = publish(

@@ -21,6 +21,7 @@ from core.paths import DBT_PROJECT_DIR
 from core.registry import load_registry
 from expectations.submission_review import Tracer, record_holds, trace_failures
 from orchestration.dbt_failures import failed_nodes, failing_rows
+from orchestration.recovery import claim_run
 from orchestration.resources import PseudonymKeyResource, WarehouseResource
 from publication.release import latest_release, published_watermark
 
@@ -239,6 +240,7 @@ def build_dbt_assets(project: DbtProject):
         asset check. Incremental models rebuild only what received data, unless full_refresh
         is asked for or the rules changed since the last successful build (rules_fingerprint).
         Writes the working warehouse (one writer at a time)."""
+        claim_run(context)
         fingerprint = rules_fingerprint(Path(warehouse.registry), pseudonym.key)
         with warehouse.connect() as con:
             last = last_fingerprint(con)
