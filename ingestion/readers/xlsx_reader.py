@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineError, CalamineWorkbook
 
+from core.limits import Limits, load_limits
 from core.registry import FileFormat
 from ingestion.readers.base import (
     ROW_COLUMN,
@@ -19,7 +21,22 @@ from ingestion.readers.base import (
 )
 
 
-def read_xlsx(path: Path, fmt: FileFormat) -> RawFile:
+def _check_unpacked_size(path: Path, limit: int) -> None:
+    """An XLSX is a zip: refuse one that unpacks to more than `limit` bytes, before reading."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError) as e:
+        raise UnreadableFile(f"workbook Excel rusak atau bukan file XLSX: {e}") from e
+    if unpacked > limit:
+        raise UnreadableFile(
+            f"workbook Excel terurai menjadi {unpacked / 2**20:.0f} MB, melebihi batas "
+            f"{limit / 2**20:.0f} MB (config/limits.yaml: uncompressed_bytes)"
+        )
+
+
+def read_xlsx(path: Path, fmt: FileFormat, limits: Limits | None = None) -> RawFile:
+    _check_unpacked_size(path, (limits or load_limits()).uncompressed_bytes)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         if isinstance(fmt.sheet, int):
