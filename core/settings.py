@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.limits import load_limits
 from core.paths import CONFIG_DIR, PROJECT_ROOT
 
 # name -> (default, meaning); the README's table "Configuration (environment variables)"
@@ -33,6 +34,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KINERJA_DAGSTER_STORAGE": ("sqlite", "`postgres` to start a new `DAGSTER_HOME` on PostgreSQL"),
     "KINERJA_READ_WORKERS": ("number of cores", "processes that read and check agency files"),
     "KINERJA_DUCKDB_MEMORY_LIMIT": ("4GB", "DuckDB memory of the pipeline and dbt"),
+    "KINERJA_SETTLE_SECONDS": (
+        "60 (`config/limits.yaml`)",
+        "a landed file modified less than this ago waits for the next run",
+    ),
     "KINERJA_PSEUDONYM_KEY": ("— (demo: a demo-only key)", "secret of the NIP pseudonyms"),
     "KINERJA_ALERT_WEBHOOK": (
         "—",
@@ -64,6 +69,7 @@ class Settings:
     dagster_storage: str = "sqlite"  # KINERJA_DAGSTER_STORAGE: sqlite | postgres (new home)
     read_workers: int = 1  # KINERJA_READ_WORKERS: processes that read and check files
     duckdb_memory_limit: str = "4GB"  # KINERJA_DUCKDB_MEMORY_LIMIT: pipeline's and dbt's
+    settle_seconds: float = 0.0  # KINERJA_SETTLE_SECONDS (from_env: config/limits.yaml)
     variables_set: frozenset[str] = frozenset()  # names of the variables set (not values)
 
     @classmethod
@@ -84,6 +90,7 @@ class Settings:
             dagster_storage=storage,
             read_workers=int(env.get("KINERJA_READ_WORKERS", os.cpu_count() or 1)),
             duckdb_memory_limit=env.get("KINERJA_DUCKDB_MEMORY_LIMIT", "4GB"),
+            settle_seconds=float(env.get("KINERJA_SETTLE_SECONDS") or load_limits().settle_seconds),
             variables_set=frozenset(k for k, v in env.items() if v),
         )
 

@@ -8,6 +8,7 @@ submission order.
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -17,10 +18,11 @@ from pathlib import Path
 
 import duckdb
 
+from core.limits import Limits, load_limits
 from core.registry import Agency
 from core.standard import DATASETS, load_standard
 from ingestion.api_client import ApiError, pull_dataset
-from ingestion.landing import files_for, submission_time
+from ingestion.landing import Ignored, files_for, stray_folders, submission_time
 from ingestion.load import FileResult, PreparedFile, check_prepared, load_prepared, prepare_file
 from ingestion.schema import ensure_raw_schema
 
@@ -32,6 +34,7 @@ POOL_MIN_BYTES = 16 * 2**20
 class AgencyOutcome:
     results: list[FileResult] = field(default_factory=list)
     error: Exception | None = None  # the agency's API or landing area could not be read
+    ignored: list[Ignored] = field(default_factory=list)  # landed, not ingested, and why
 
 
 def ingest_agencies(
@@ -45,11 +48,17 @@ def ingest_agencies(
     log: Callable[[str], None] = lambda _m: None,
     workers: int = 1,
     api_tokens: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
+    registered: Iterable[str] | None = None,
+    settle_seconds: float = 0.0,
 ) -> dict[str, AgencyOutcome]:
     """Every agency's outcome; one agency's unreachable API or unreadable landing folder is
     recorded in its outcome and does not stop the others. `workers` processes read and check
     the files (KINERJA_READ_WORKERS); `api_tokens` holds the bearer token of each API agency
-    by its kode."""
+    by its kode. `limits` (config/limits.yaml) bound files and pulls; a file modified less
+    than `settle_seconds` ago waits for the next run; with `registered` (every registered kode) the folders of
+    unregistered agencies are reported too."""
+    limits = limits or load_limits()
     standard = load_standard()
     ensure_raw_schema(con, standard)
     agencies = list(agencies)
@@ -68,7 +77,16 @@ def ingest_agencies(
         if (a.kode, f.relative_name, size := f.path.stat().st_size) not in known
     )
     pending = _prepared_files(
-        con, agencies, datasets, outcomes, landing, archive, log, api_tokens or {}
+        con,
+        agencies,
+        datasets,
+        outcomes,
+        landing,
+        archive,
+        log,
+        api_tokens or {},
+        limits,
+        settle_seconds,
     )
     # one log line per agency (a line per file costs the run log a write per file); every
     # file's figures are in raw.load_log, a quarantined file is named with its reason
@@ -84,11 +102,46 @@ def ingest_agencies(
         outcomes[prepared.agency.kode].results.append(res)
     if done:
         log(_agency_line(done))
+    stray = stray_folders(landing, registered or [], datasets, [a.kode for a in agencies])
+    for ig in stray:
+        if ig.kode_instansi in outcomes:
+            outcomes[ig.kode_instansi].ignored.append(ig)
+    top = [ig for ig in stray if not ig.kode_instansi] if registered is not None else None
+    record_ignored(con, outcomes, top, run_id)
+    for ig in [i for o in outcomes.values() for i in o.ignored] + (top or []):
+        log(f"{ig.path}: {ig.reason}")
     return outcomes
 
 
+def record_ignored(
+    con, outcomes: dict[str, AgencyOutcome], top: list[Ignored] | None, run_id
+) -> None:
+    """raw.diabaikan holds what each agency's last run left aside (and the landing area's
+    own strays when every agency was looked at)."""
+    kodes = list(outcomes) + ([""] if top is not None else [])
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows = [
+        (ig.kode_instansi, ig.path, ig.reason, now, run_id)
+        for ig in [i for o in outcomes.values() for i in o.ignored] + (top or [])
+    ]
+    con.execute("BEGIN")
+    con.execute("DELETE FROM raw.diabaikan WHERE list_contains(?, kode_instansi)", [kodes])
+    if rows:
+        con.executemany("INSERT INTO raw.diabaikan VALUES (?, ?, ?, ?, ?)", rows)
+    con.execute("COMMIT")
+
+
 def _prepared_files(
-    con, agencies, datasets, outcomes, landing: Path, archive: Path, log, api_tokens
+    con,
+    agencies,
+    datasets,
+    outcomes,
+    landing: Path,
+    archive: Path,
+    log,
+    api_tokens,
+    limits,
+    settle_seconds,
 ) -> Iterator[PreparedFile]:
     """Pull each API, archive each landed file and yield the ones to load, lazily: archiving
     the next files overlaps with the reading of those before. Bytes loaded before, or met
@@ -98,13 +151,21 @@ def _prepared_files(
         outcome = outcomes[agency.kode]
         try:
             for dataset in datasets:
+                pulled = None
                 if agency.delivery == "api":
                     pulled = pull_dataset(
-                        agency, dataset, landing, token=api_tokens.get(agency.kode)
+                        agency, dataset, landing, token=api_tokens.get(agency.kode), limits=limits
                     )
                     if pulled:
                         log(f"{agency.kode}/{dataset}: pulled API into {pulled.name}")
-                for f in files_for(landing, agency, dataset):
+                for f in files_for(
+                    landing,
+                    agency,
+                    dataset,
+                    outcome.ignored,
+                    settle_seconds=settle_seconds,
+                    settled=[pulled] if pulled else [],
+                ):
                     prepared = prepare_file(
                         con,
                         path=f.path,
@@ -113,6 +174,7 @@ def _prepared_files(
                         dataset=dataset,
                         archive_root=archive,
                         submitted_at=submission_time(f.path, agency, dataset),
+                        limits=limits,
                     )
                     key = (
                         prepared.file_sha256

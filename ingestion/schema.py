@@ -68,6 +68,21 @@ CREATE TABLE IF NOT EXISTS raw.penahanan (
 """
 
 
+# What the landing area holds that was not ingested, as of each agency's last run: symlinks
+# pointing outside the landing area, subfolders, hidden files, files still being written,
+# folders of unregistered agencies or unknown datasets (ingestion/landing.py). Shown in the
+# run summary and `kinerja status`.
+IGNORED_DDL = """
+CREATE TABLE IF NOT EXISTS raw.diabaikan (
+    kode_instansi VARCHAR NOT NULL,   -- the agency folder ('' for the landing area itself)
+    path          VARCHAR NOT NULL,   -- inside the landing area
+    alasan        VARCHAR NOT NULL,   -- why it was not ingested, in Indonesian
+    dilihat_pada  TIMESTAMP NOT NULL, -- UTC
+    run_id        VARCHAR
+)
+"""
+
+
 def raw_table_ddl(standard: Standard, dataset: str) -> str:
     cols = ",\n    ".join(
         f"{ident(c.name)} {SQL_TYPES[c.type]}" for c in standard.datasets[dataset].columns
@@ -87,5 +102,6 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, standard: Standard) -> Non
     con.execute(LOAD_LOG_DDL)
     con.execute(REJECTS_DDL)
     con.execute(HOLDS_DDL)
+    con.execute(IGNORED_DDL)
     for ds in standard.datasets:
         con.execute(raw_table_ddl(standard, ds))

@@ -19,6 +19,8 @@ from filelock import FileLock
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+# tests write files and ingest them at once (the settle rule has its own test)
+os.environ.setdefault("KINERJA_SETTLE_SECONDS", "0")
 
 from core.paths import PROJECT_ROOT
 

@@ -105,6 +105,8 @@ def build_ingestion_assets(registry: Registry):
                 log=context.log.info,
                 workers=warehouse.read_workers,
                 api_tokens=agency_api.tokens,
+                registered=registry.codes,
+                settle_seconds=warehouse.settle_seconds,
             )
         failed = {kode: str(o.error) for kode, o in outcomes.items() if o.error}
         for kode, error in failed.items():
