@@ -9,6 +9,7 @@ submission order.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -28,6 +29,15 @@ from ingestion.schema import ensure_raw_schema
 
 # below this many bytes to read, starting worker processes costs more than it saves
 POOL_MIN_BYTES = 16 * 2**20
+
+
+class DiskFull(RuntimeError):
+    """The disk is full: the run stops (it is no agency's failure) and says where."""
+
+    def __init__(self, path):
+        super().__init__(
+            f"disk penuh: tidak dapat menulis {path}; kosongkan ruang disk lalu jalankan lagi"
+        )
 
 
 @dataclass
@@ -193,6 +203,9 @@ def _prepared_files(
                     seen.add(key)
                     yield prepared
         except (ApiError, OSError) as e:
+            if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+                # not this agency's failure: nothing more can be written by anyone
+                raise DiskFull(e.filename or archive) from e
             # files landed before the failure are loaded; the rest waits for the next run
             outcome.error = e
 

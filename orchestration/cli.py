@@ -32,6 +32,19 @@ def _print_summary(con) -> None:
     ).fetchall()
     for name, reason in q:
         print(f"quarantined: {name}: {reason}")
+    _print_ignored(con)
+
+
+def _print_ignored(con, kode: str | None = None) -> None:
+    """What the landing area holds that the last run did not ingest, and why."""
+    where, params = ("WHERE kode_instansi = ?", [kode]) if kode else ("", [])
+    rows = con.execute(
+        f"SELECT path, alasan FROM raw.diabaikan {where} ORDER BY path", params
+    ).fetchall()
+    if rows:
+        print("\nDIABAIKAN (tidak dimuat):")
+    for path, why in rows:
+        print(f"- {path}: {why}")
 
 
 def _run(s: Settings, job_name: str, agency: str | None, full_refresh: bool = False) -> int:
@@ -63,9 +76,11 @@ def _run(s: Settings, job_name: str, agency: str | None, full_refresh: bool = Fa
 def report_run(result, s, publishes: bool) -> int:
     """The end-of-run summary: failed agencies, failed checks, published or blocked and why.
     Returns the exit code: 0 when everything asked for ran (and was published), else 1."""
+    agencies_failed = False
     for mat in result.get_asset_materialization_events():
         failed = mat.materialization.metadata.get("failed_agencies")
         if failed:
+            agencies_failed = True
             for kode, why in failed.value.items():
                 print(f"FAILED agency {kode}: {why}", file=sys.stderr)
             break
@@ -98,7 +113,7 @@ def report_run(result, s, publishes: bool) -> int:
                 msg = ev.event_specific_data.error.message.strip().splitlines()[0]
                 print(f"FAILED step {ev.step_key}: {msg}", file=sys.stderr)
         return 1
-    return 1 if blocked else 0
+    return 1 if blocked or agencies_failed else 0
 
 
 def _print_holds(con, run_id: str | None = None) -> None:
@@ -137,6 +152,7 @@ def cmd_status(args, s: Settings) -> int:
                 f"{kode:<20}{dataset:<12}{loaded:>8}{quarantined:>11}  {submitted:%Y-%m-%d %H:%M}"
             )
         _print_holds(con)
+        _print_ignored(con, args.agency)
         accepted = con.execute(
             f"""SELECT kode_instansi, dataset, tahun, diterima_oleh, diterima_pada
                 FROM raw.penahanan WHERE diterima_pada IS NOT NULL
@@ -291,7 +307,16 @@ def main(argv: list[str] | None = None) -> int:
         print("demo: KINERJA_PSEUDONYM_KEY not set; using a demo-only key", file=sys.stderr)
     settings = Settings.from_env()  # the one reading of the environment
     settings.ensure_dirs()
-    return args.func(args, settings)
+    try:
+        return args.func(args, settings)
+    except Exception as e:
+        from orchestration.recovery import disk_full_message
+
+        message = disk_full_message(e, settings)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ marks a run failed when its run worker dies and frees the slots of ended runs.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import signal
@@ -218,3 +219,22 @@ def before_run(settings: Settings, instance: DagsterInstance, say) -> bool:
     if removed:
         say(f"{len(removed)} sisa tulisan setengah jadi dari run yang mati dihapus")
     return True
+
+
+def disk_full_message(exc: BaseException, settings: Settings) -> str | None:
+    """'disk penuh' with the path, when `exc` (or its cause) says the disk is full; the raw
+    tracebacks (sqlite3 'disk I/O error', DuckDB, OSError ENOSPC) are not for operators."""
+    seen = exc
+    while seen is not None:
+        text = str(seen)
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return f"disk penuh: tidak dapat menulis {seen.filename or settings.home}"
+        if text.startswith("disk penuh"):
+            return text
+        if any(m in text for m in ("disk I/O error", "database or disk is full", "No space left")):
+            return (
+                f"disk penuh (atau galat tulis disk): periksa ruang kosong di {settings.home} "
+                f"dan {settings.instance_home}"
+            )
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -114,3 +114,32 @@ def test_limits_file_is_checked():
     assert load_limits().cell_chars > 0
     with pytest.raises(ValueError):
         Limits(rows=0)
+
+
+def test_disk_full_stops_the_run_and_says_disk_penuh_with_the_path(con, tmp_path, monkeypatch):
+    import errno
+
+    from ingestion import load
+    from ingestion.ingest import DiskFull, ingest_agencies
+    from orchestration.recovery import disk_full_message
+    from tests.hand_province import hand_settings
+
+    p = tmp_path / "landing" / "TEST" / "pegawai" / "f.csv"
+    p.parent.mkdir(parents=True)
+    p.write_text(f"{HEADER}\n{ROW}\n")
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "a" / "x.tmp"))
+
+    monkeypatch.setattr(load, "archive_file", full)
+    with pytest.raises(DiskFull, match="disk penuh") as e:
+        ingest_agencies(con, [agency()], landing=tmp_path / "landing", archive=tmp_path / "a")
+    assert str(tmp_path / "a" / "x.tmp") in str(e.value)
+    import sqlite3
+
+    s = hand_settings(tmp_path)
+    try:
+        raise RuntimeError("step failed") from sqlite3.OperationalError("disk I/O error")
+    except RuntimeError as err:
+        assert disk_full_message(err, s).startswith("disk penuh")
+    assert disk_full_message(ValueError("other"), s) is None
