@@ -24,7 +24,11 @@ def duckdb_config(memory_limit: str) -> dict[str, str]:
 def connect_writer(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     """A writing connection (one process at a time may hold one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), config=duckdb_config(memory_limit))
+    con = duckdb.connect(str(path), config=duckdb_config(memory_limit))
+    # DuckDB creates its file readable by everyone whatever the umask: owner and group only
+    if path.stat().st_mode & 0o007:
+        path.chmod(path.stat().st_mode & 0o770)
+    return con
 
 
 def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:

@@ -119,6 +119,16 @@ def switch_off_telemetry() -> None:
         os.environ.setdefault(name, value)
 
 
+# files and folders the pipeline creates: owner and group only, nothing for other users
+UMASK = 0o027
+
+
+def restrict_permissions() -> None:
+    """Entry points call this first: the warehouse, landing pulls, archive and releases are
+    created readable by the owner and group only (umask 027)."""
+    os.umask(UMASK)
+
+
 def mark_run(run_id: str) -> None:
     """This process now works for `run_id`; the processes it starts inherit the mark."""
     os.environ[RUN_ID_VAR] = run_id

@@ -24,7 +24,7 @@ def archive_bytes(archive_root: Path, data: bytes, suffix: str) -> tuple[str, Pa
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-        target.chmod(0o444)
+        target.chmod(0o440)
     return digest, target
 
 
@@ -49,5 +49,5 @@ def archive_file(archive_root: Path, path: Path, suffix: str) -> tuple[str, Path
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, target)
-        target.chmod(0o444)
+        target.chmod(0o440)
     return digest, target, size

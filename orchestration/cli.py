@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.settings import Settings, apply_demo_secrets, switch_off_telemetry
+from core.settings import (
+    Settings,
+    apply_demo_secrets,
+    restrict_permissions,
+    switch_off_telemetry,
+)
 
 DEMO_TOKEN = "demo-token"
 
@@ -302,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     t.set_defaults(func=cmd_terima)
 
     args = p.parse_args(argv)
+    restrict_permissions()
     switch_off_telemetry()
     if args.command == "demo" and apply_demo_secrets({"KINERJA_TOKEN_KOTA_GORONTALO": DEMO_TOKEN}):
         print("demo: KINERJA_PSEUDONYM_KEY not set; using a demo-only key", file=sys.stderr)

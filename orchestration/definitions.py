@@ -9,7 +9,7 @@ from dagster import (
 )
 
 from core.registry import Registry, load_registry
-from core.settings import Settings
+from core.settings import Settings, restrict_permissions
 from orchestration.alerts import run_failure_alert
 from orchestration.assets.ingestion import build_ingestion_assets, build_registry_asset
 from orchestration.assets.publication import publikasi
@@ -80,4 +80,5 @@ def build_defs(settings: Settings, registry: Registry | None = None) -> Definiti
 def defs() -> Definitions:
     """The code location that workspace.yaml (`dagster dev`, the daemon) loads, lazily: the
     settings are read from the environment once, here."""
+    restrict_permissions()
     return build_defs(Settings.from_env())

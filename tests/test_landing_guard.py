@@ -82,3 +82,29 @@ def test_what_is_not_ingested_is_listed_with_its_reason(con, tmp_path):
     )["TEST"]  # fmt: skip
     assert [r.status for r in out.results] == ["skipped", "skipped"]  # same bytes as ok.csv
     assert "TEST/pegawai/copying.csv" not in ignored(con)
+
+
+def test_pipeline_files_are_not_readable_by_other_users(con, tmp_path):
+    """umask 027 (set by every entry point): archive and warehouse files are owner and
+    group only."""
+    from core.duck import connect_writer
+    from core.settings import UMASK, restrict_permissions
+
+    before = os.umask(0o022)
+    try:
+        restrict_permissions()
+        assert os.umask(UMASK) == UMASK
+        landing = tmp_path / "landing"
+        put(landing / "TEST" / "pegawai" / "ok.csv")
+        db = tmp_path / "warehouse" / "kerja.duckdb"
+        with connect_writer(db, "1GB") as c:
+            from core.standard import load_standard
+            from ingestion.schema import ensure_raw_schema
+
+            ensure_raw_schema(c, load_standard())
+            ingest_agencies(c, [agency()], landing=landing, archive=tmp_path / "a")
+        created = [db, *(tmp_path / "a").rglob("*")]
+        modes = {p.name: oct(p.stat().st_mode) for p in created}
+        assert created and all(p.stat().st_mode & 0o007 == 0 for p in created), modes
+    finally:
+        os.umask(before)
