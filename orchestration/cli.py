@@ -228,10 +228,37 @@ def cmd_demo(args, s: Settings) -> int:
     rc = cmd_demo_data(args, s)
     if rc:
         return rc
-    with DemoApiServer(s.home / "api", port=args.api_port, token=DEMO_TOKEN):
+    try:
+        server = DemoApiServer(s.home / "api", port=args.api_port, token=DEMO_TOKEN)
+    except OSError:
+        # the port is taken: any free one, written into a copy of the registry
+        server = DemoApiServer(s.home / "api", port=0, token=DEMO_TOKEN)
+        print(
+            f"demo: port {args.api_port} sedang dipakai; API demo memakai {server.base_url}",
+            file=sys.stderr,
+        )
+        s = demo_registry_on(s, args.api_port, server.server.server_address[1])
+    with server:
         from orchestration.definitions import NIGHTLY_JOB
 
         return _run(s, NIGHTLY_JOB, None)
+
+
+def demo_registry_on(s: Settings, port: int, new_port: int) -> Settings:
+    """A copy of the registry (in KINERJA_HOME) whose API agencies on 127.0.0.1:`port` are
+    on 127.0.0.1:`new_port` instead."""
+    import dataclasses
+
+    import yaml
+
+    reg = yaml.safe_load(s.registry.read_text(encoding="utf-8"))
+    for a in reg.get("agencies", []):
+        api = a.get("api") or {}
+        if f"127.0.0.1:{port}" in str(api.get("base_url", "")):
+            api["base_url"] = api["base_url"].replace(f"127.0.0.1:{port}", f"127.0.0.1:{new_port}")
+    copy = s.home / "agencies.demo.yaml"
+    copy.write_text(yaml.safe_dump(reg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return dataclasses.replace(s, registry=copy)
 
 
 def cmd_rejects(args, s: Settings) -> int:

@@ -72,3 +72,28 @@ def test_failed_api_agency_fails_the_outcome_exit_code_and_alerts(
         assert kodes == {"KAB-1", "KAB-2", "OPD-A"}
     finally:
         server.shutdown()
+
+
+def test_demo_with_its_port_busy_uses_a_free_port_in_a_registry_copy(tmp_path):
+    import socket
+
+    from core.paths import CONFIG_DIR
+    from core.registry import load_registry
+    from orchestration.cli import demo_registry_on
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    try:
+        from demo.api_server import DemoApiServer
+
+        port = busy.getsockname()[1]
+        with pytest.raises(OSError):
+            DemoApiServer(tmp_path, port=port)
+        s = Settings(home=tmp_path, registry=CONFIG_DIR / "agencies.yaml", landing=tmp_path,
+                     archive=tmp_path, warehouse=tmp_path / "w.duckdb", published=tmp_path)  # fmt: skip
+        moved = demo_registry_on(s, 8765, 43210)
+        apis = [a.api.base_url for a in load_registry(moved.registry).agencies if a.api]
+        assert apis == ["http://127.0.0.1:43210/api/v1"]
+    finally:
+        busy.close()
