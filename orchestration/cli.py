@@ -157,6 +157,11 @@ def cmd_status(args, s: Settings) -> int:
                 f"{kode:<20}{dataset:<12}{loaded:>8}{quarantined:>11}  {submitted:%Y-%m-%d %H:%M}"
             )
         _print_holds(con)
+        from expectations.submission_review import withdrawn
+
+        for kode, dataset, tahun, why in withdrawn(con):
+            if not args.agency or kode == args.agency:
+                print(f"ditarik: {kode} {dataset} {tahun}: {why}")
         _print_ignored(con, args.agency)
         accepted = con.execute(
             f"""SELECT kode_instansi, dataset, tahun, diterima_oleh, diterima_pada
@@ -205,6 +210,34 @@ def cmd_terima(args, s: Settings) -> int:
     print(
         f"diterima oleh {who}: {n} kiriman {args.kode} {args.dataset} {args.tahun}; "
         "dipakai pada refresh berikutnya (`kinerja refresh`)"
+    )
+    return 0
+
+
+def cmd_tarik(args, s: Settings) -> int:
+    """Withdraw a file an agency sent by mistake; the next run no longer counts it."""
+    import getpass
+
+    import duckdb
+
+    from core.duck import connect_writer
+    from expectations.submission_review import withdraw
+
+    who = args.oleh or getpass.getuser()
+    try:
+        con = connect_writer(s.warehouse, s.duckdb_memory_limit)
+    except duckdb.IOException:
+        print("gudang data sedang dipakai proses lain: coba lagi setelah selesai", file=sys.stderr)
+        return 1
+    with con:
+        done = withdraw(con, args.kode, args.file, who)
+    if not done:
+        print(f"tidak ada file {args.file!r} yang dimuat dari {args.kode}", file=sys.stderr)
+        return 1
+    years = ", ".join(f"{d} {t}" for d, t in done)
+    print(
+        f"ditarik oleh {who}: {args.kode} {args.file} ({years}); baris tetap di arsip dan "
+        "log muat; berlaku pada refresh berikutnya (`kinerja refresh`)"
     )
     return 0
 
@@ -332,6 +365,15 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("tahun", type=int, help="year, e.g. 2025")
     t.add_argument("--oleh", help="who accepts (default: the logged-in user)")
     t.set_defaults(func=cmd_terima)
+
+    w = sub.add_parser(
+        "tarik",
+        help="withdraw a file an agency sent by mistake (recorded; the next refresh skips it)",
+    )
+    w.add_argument("kode", help="agency code, e.g. KAB-X")
+    w.add_argument("file", help="the file's name in the landing area (or its sha256)")
+    w.add_argument("--oleh", help="who withdraws (default: the logged-in user)")
+    w.set_defaults(func=cmd_tarik)
 
     args = p.parse_args(argv)
     restrict_permissions()
