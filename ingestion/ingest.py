@@ -97,6 +97,7 @@ def ingest_agencies(
         api_tokens or {},
         limits,
         settle_seconds,
+        run_id,
     )
     # one log line per agency (a line per file costs the run log a write per file); every
     # file's figures are in raw.load_log, a quarantined file is named with its reason
@@ -152,6 +153,7 @@ def _prepared_files(
     api_tokens,
     limits,
     settle_seconds,
+    run_id=None,
 ) -> Iterator[PreparedFile]:
     """Pull each API, archive each landed file and yield the ones to load, lazily: archiving
     the next files overlaps with the reading of those before. Bytes loaded before, or met
@@ -185,6 +187,7 @@ def _prepared_files(
                         archive_root=archive,
                         submitted_at=submission_time(f.path, agency, dataset),
                         limits=limits,
+                        run_id=run_id,
                     )
                     key = (
                         prepared.file_sha256
@@ -198,6 +201,8 @@ def _prepared_files(
                             f.relative_name, agency.kode, dataset, key[0], "skipped"
                         )
                     if isinstance(prepared, FileResult):
+                        if prepared.status == "resubmitted":
+                            log(f"{prepared.file_name}: {prepared.reason}")
                         outcome.results.append(prepared)
                         continue
                     seen.add(key)

@@ -100,13 +100,44 @@ def prepare_file(
     archive_root: Path,
     submitted_at: dt.datetime,
     limits: Limits | None = None,
+    run_id: str | None = None,
 ) -> PreparedFile | FileResult:
     """Archive the original; a FileResult 'skipped' when these bytes were loaded before."""
     sha, archived, size = archive_file(archive_root, path, path.suffix)
     if _already_loaded(con, sha, agency.kode, dataset):
-        return FileResult(file_name, agency.kode, dataset, sha, "skipped")
+        return _resent(con, sha, file_name, agency.kode, dataset, submitted_at, run_id)
     limits = limits or load_limits()
     return PreparedFile(archived, file_name, agency, dataset, sha, size, submitted_at, limits)
+
+
+def _resent(con, sha, file_name, kode, dataset, submitted_at, run_id) -> FileResult:
+    """Bytes loaded before: 'skipped', or 'resubmitted' when this copy was submitted later
+    than the one in the load log (an earlier revision sent again counts as the latest)."""
+    (before,) = con.execute(
+        "SELECT submitted_at FROM raw.load_log WHERE file_sha256 = ? AND kode_instansi = ? "
+        "AND dataset = ?",
+        [sha, kode, dataset],
+    ).fetchone()
+    if submitted_at <= before:
+        return FileResult(file_name, kode, dataset, sha, "skipped")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute("BEGIN")
+    con.execute(
+        "UPDATE raw.load_log SET submitted_at = ?, loaded_at = ? "
+        "WHERE file_sha256 = ? AND kode_instansi = ? AND dataset = ?",
+        [submitted_at, now, sha, kode, dataset],
+    )
+    con.execute(
+        "INSERT INTO raw.kirim_ulang VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [sha, kode, dataset, file_name, before, submitted_at, now, run_id],
+    )
+    con.execute("COMMIT")
+    reason = (
+        f"isi sama persis dengan file yang sudah dimuat; tidak dimuat ulang, tetapi dihitung "
+        f"sebagai kiriman terbaru (waktu kirim {submitted_at:%Y-%m-%d %H:%M} UTC, "
+        f"sebelumnya {before:%Y-%m-%d %H:%M})"
+    )
+    return FileResult(file_name, kode, dataset, sha, "resubmitted", reason=reason)
 
 
 @dataclass

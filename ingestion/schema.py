@@ -83,6 +83,24 @@ CREATE TABLE IF NOT EXISTS raw.diabaikan (
 """
 
 
+# Identical bytes sent again as a later submission (an earlier revision re-sent): not loaded
+# twice, but the standard says the latest submission counts, so the load log's submitted_at
+# (and loaded_at, so the next build reworks the pair) move to the re-send; each re-send is
+# recorded here with the time it replaced.
+RESENT_DDL = """
+CREATE TABLE IF NOT EXISTS raw.kirim_ulang (
+    file_sha256   VARCHAR NOT NULL,
+    kode_instansi VARCHAR NOT NULL,
+    dataset       VARCHAR NOT NULL,
+    file_name     VARCHAR NOT NULL,   -- the re-sent file's name in the landing area
+    sebelumnya    TIMESTAMP NOT NULL, -- UTC: the submission time it had
+    submitted_at  TIMESTAMP NOT NULL, -- UTC: the re-send's submission time, now counting
+    dicatat_pada  TIMESTAMP NOT NULL, -- UTC
+    run_id        VARCHAR
+)
+"""
+
+
 def raw_table_ddl(standard: Standard, dataset: str) -> str:
     cols = ",\n    ".join(
         f"{ident(c.name)} {SQL_TYPES[c.type]}" for c in standard.datasets[dataset].columns
@@ -103,5 +121,6 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, standard: Standard) -> Non
     con.execute(REJECTS_DDL)
     con.execute(HOLDS_DDL)
     con.execute(IGNORED_DDL)
+    con.execute(RESENT_DDL)
     for ds in standard.datasets:
         con.execute(raw_table_ddl(standard, ds))

@@ -80,7 +80,8 @@ def test_what_is_not_ingested_is_listed_with_its_reason(con, tmp_path):
         con, [agency()], landing=landing, archive=tmp_path / "a", registered=["TEST"],
         settle_seconds=60,
     )["TEST"]  # fmt: skip
-    assert [r.status for r in out.results] == ["skipped", "skipped"]  # same bytes as ok.csv
+    # the same bytes as ok.csv, submitted later: counted as the latest, not loaded twice
+    assert sorted(r.status for r in out.results) == ["resubmitted", "skipped"]
     assert "TEST/pegawai/copying.csv" not in ignored(con)
 
 
@@ -108,3 +109,29 @@ def test_pipeline_files_are_not_readable_by_other_users(con, tmp_path):
         assert created and all(p.stat().st_mode & 0o007 == 0 for p in created), modes
     finally:
         os.umask(before)
+
+
+def test_an_earlier_revision_sent_again_counts_with_its_new_time(con, tmp_path):
+    """v1, then v2, then v1's bytes again as revisi3: not loaded twice, but the load log's
+    submission time (what the submission rule reads) is the re-send's, and it is logged."""
+    landing = tmp_path / "landing" / "TEST" / "pegawai"
+    v1 = f"{HEADER}\n{ROW}\n"
+    v2 = f"{HEADER}\n{ROW.replace('Pegawai A', 'Pegawai A2')}\n"
+    put(landing / "v1.csv", v1, age=3000)
+    put(landing / "v2.csv", v2, age=2000)
+    lines = []
+    kw = {"landing": tmp_path / "landing", "archive": tmp_path / "a", "log": lines.append}
+    ingest_agencies(con, [agency()], **kw)
+    put(landing / "revisi3.csv", v1, age=1000)
+    out = ingest_agencies(con, [agency()], **kw)["TEST"]
+    assert "resubmitted" in [r.status for r in out.results]
+    latest = con.execute(
+        "SELECT file_name FROM raw.load_log ORDER BY submitted_at DESC LIMIT 1"
+    ).fetchone()[0]
+    assert latest == "TEST/pegawai/v1.csv"  # v1's bytes are the latest submission again
+    (n,) = con.execute("SELECT count(*) FROM raw.kirim_ulang").fetchone()
+    assert n == 1
+    assert any("revisi3.csv" in line and "kiriman terbaru" in line for line in lines)
+    # the next run changes nothing more
+    ingest_agencies(con, [agency()], **kw)
+    assert con.execute("SELECT count(*) FROM raw.kirim_ulang").fetchone()[0] == 1
