@@ -115,8 +115,27 @@ kurva as (
     group by all
 ),
 
+nip_ganda as (
+    select
+        kode_instansi,
+        tahun,
+        'NIP_GANDA_DI_ROSTER' as aturan,
+        count(*) as jumlah,
+        'NIP yang sama tercantum lebih dari sekali dalam roster yang dikirim untuk tahun ini; '
+        || 'pegawai tetap dihitung sekali. Perbaiki roster dan kirim ulang.' as penjelasan
+    from (
+        select kode_instansi, tahun, nip
+        from {{ ref('stg_raw__pegawai') }}
+        group by all
+        having count(*) > 1
+    ) as ganda
+    group by all
+),
+
 all_findings as (
     select * from predikat_tidak_sesuai
+    union all
+    select * from nip_ganda
     union all
     select * from penilaian_tanpa_roster
     union all
