@@ -143,3 +143,32 @@ def test_disk_full_stops_the_run_and_says_disk_penuh_with_the_path(con, tmp_path
     except RuntimeError as err:
         assert disk_full_message(err, s).startswith("disk penuh")
     assert disk_full_message(ValueError("other"), s) is None
+
+
+def test_xlsx_formula_without_saved_value_rejects_its_row(tmp_path):
+    import xlsxwriter
+
+    from core.registry import FileFormat
+    from ingestion.readers import read_file
+
+    made = tmp_path / "made.xlsx"
+    wb = xlsxwriter.Workbook(str(made))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["nip", "tahun"])
+    ws.write_string(1, 0, "198609262015051001")
+    ws.write_formula(1, 1, "=2020+5")  # no value computed
+    ws.write_string(2, 0, "198701012015052002")
+    ws.write_formula(2, 1, "=2020+5", None, 2025)  # a value saved, as Excel does
+    wb.close()
+    # a program that does not compute formulas stores none (<f> without <v>)
+    p = tmp_path / "f.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(p, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>2020+5</f><v>0</v>", b"<f>2020+5</f>")
+            out.writestr(item, data)
+    raw = read_file(p, FileFormat())
+    assert raw.table.column("__baris").to_pylist() == [3]
+    ((broken),) = raw.broken_rows
+    assert broken.baris == 2 and "rumus (=2020+5) tanpa nilai tersimpan" in broken.reason

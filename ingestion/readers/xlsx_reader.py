@@ -13,12 +13,14 @@ from core.limits import Limits, load_limits
 from core.registry import FileFormat
 from ingestion.readers.base import (
     ROW_COLUMN,
+    BrokenRow,
     RawFile,
     UnreadableFile,
     cell_to_text,
     check_headers,
     table_from_rows,
 )
+from ingestion.readers.xlsx_formulas import formulas_without_value
 
 
 def _check_unpacked_size(path: Path, limit: int) -> None:
@@ -37,6 +39,27 @@ def _check_unpacked_size(path: Path, limit: int) -> None:
 
 def read_xlsx(path: Path, fmt: FileFormat, limits: Limits | None = None) -> RawFile:
     _check_unpacked_size(path, (limits or load_limits()).uncompressed_bytes)
+    raw = _read_xlsx(path, fmt)
+    missing = [m for m in formulas_without_value(path, fmt.sheet) if m.row > fmt.header_row]
+    if not missing:
+        return raw
+    # a formula the file holds no value for: the row is rejected, not loaded as 0 or empty
+    rows = raw.table.column(ROW_COLUMN).to_pylist()
+    bad = {m.row: m for m in missing if m.row in set(rows)}
+    keep = pc.invert(pc.is_in(raw.table.column(ROW_COLUMN), pa.array(sorted(bad), pa.int64())))
+    broken = [
+        BrokenRow(
+            m.row,
+            f"{m.ref}: ={m.formula}",
+            f"sel {m.ref} berisi rumus (={m.formula}) tanpa nilai tersimpan: buka file di "
+            "Excel, simpan ulang, lalu kirim lagi",
+        )
+        for m in bad.values()
+    ]
+    return RawFile(raw.headers, raw.table.filter(keep), [*raw.broken_rows, *broken])
+
+
+def _read_xlsx(path: Path, fmt: FileFormat) -> RawFile:
     try:
         wb = CalamineWorkbook.from_path(str(path))
         if isinstance(fmt.sheet, int):
