@@ -80,7 +80,14 @@ def _rows(con, sql, params=()):
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def read_report_data(release_db: Path) -> ReportData:
+def headline_years(years: list[int], this_year: int) -> list[int]:
+    """The years the report may lead with: the complete ones (before `this_year`), or all
+    of them when none is complete yet."""
+    return [y for y in years if y < this_year] or years
+
+
+def read_report_data(release_db: Path, this_year: int | None = None) -> ReportData:
+    this_year = this_year or dt.datetime.now(WIB).year
     with connect_reader(release_db) as con:
         years = [
             y
@@ -88,6 +95,8 @@ def read_report_data(release_db: Path) -> ReportData:
                 "SELECT DISTINCT tahun FROM marts.indikator_wilayah ORDER BY 1"
             ).fetchall()
         ]
+        # the headline is the latest complete year, never a year still running (or later)
+        years = headline_years(years, this_year)
         year = years[-1]
         prev_year = years[-2] if len(years) > 1 else None
         wil = _rows(

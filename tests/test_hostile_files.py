@@ -172,3 +172,10 @@ def test_xlsx_formula_without_saved_value_rejects_its_row(tmp_path):
     assert raw.table.column("__baris").to_pylist() == [3]
     ((broken),) = raw.broken_rows
     assert broken.baris == 2 and "rumus (=2020+5) tanpa nilai tersimpan" in broken.reason
+
+
+def test_report_headline_is_the_latest_complete_year():
+    from publication.report import headline_years
+
+    assert headline_years([2024, 2025, 2026, 2099], this_year=2026) == [2024, 2025]
+    assert headline_years([2026], this_year=2026) == [2026]  # nothing complete yet
