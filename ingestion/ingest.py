@@ -25,6 +25,7 @@ from core.standard import DATASETS, load_standard
 from ingestion.api_client import ApiError, pull_dataset
 from ingestion.landing import Ignored, files_for, stray_folders, submission_time
 from ingestion.load import FileResult, PreparedFile, check_prepared, load_prepared, prepare_file
+from ingestion.readers import UnreadableFile
 from ingestion.schema import ensure_raw_schema
 
 # below this many bytes to read, starting worker processes costs more than it saves
@@ -106,7 +107,17 @@ def ingest_agencies(
         if done and done[-1].kode_instansi != prepared.agency.kode:
             log(_agency_line(done))
             done = []
-        res = load_prepared(con, prepared, checked, standard=standard, run_id=run_id)
+        try:
+            res = load_prepared(con, prepared, checked, standard=standard, run_id=run_id)
+        except duckdb.Error as e:
+            if "No space left" in str(e) or "disk" in str(e).lower():
+                raise DiskFull(con.execute("PRAGMA database_list").fetchone()[2]) from e
+            # one file's failure to write is that file's: quarantined, the others go on
+            why = UnreadableFile(
+                f"file tidak dapat ditulis ke gudang data ({type(e).__name__}); "
+                "file disimpan di arsip"
+            )
+            res = load_prepared(con, prepared, why, standard=standard, run_id=run_id)
         if res.status == "quarantined":
             log(f"{res.file_name}: quarantined ({res.reason})")
         done.append(res)
@@ -256,7 +267,13 @@ def _read_ahead(pool: Executor, pending: Iterable[PreparedFile], window: int) ->
         nxt = next(todo, None)
         if nxt is not None:
             queue.append((nxt, pool.submit(check_prepared, nxt)))
-        yield prepared, future.result()
+        try:
+            checked = future.result()
+        except Exception as e:  # the reader process died (memory) or could not be reached
+            checked = UnreadableFile(
+                f"file tidak dapat diproses: proses pembaca berhenti ({type(e).__name__})"
+            )
+        yield prepared, checked
 
 
 SUMMARY_SQL = """

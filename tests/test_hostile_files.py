@@ -179,3 +179,21 @@ def test_report_headline_is_the_latest_complete_year():
 
     assert headline_years([2024, 2025, 2026, 2099], this_year=2026) == [2024, 2025]
     assert headline_years([2026], this_year=2026) == [2026]  # nothing complete yet
+
+
+def test_a_reader_process_that_dies_quarantines_its_file_only(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ingestion import ingest
+    from ingestion.readers import UnreadableFile
+
+    def dies(prepared):
+        if prepared == "bad":
+            raise MemoryError
+        return "checked"
+
+    monkeypatch.setattr(ingest, "check_prepared", dies)
+    with ThreadPoolExecutor(2) as pool:
+        out = list(ingest._read_ahead(pool, ["good", "bad", "good"], window=2))
+    assert [c for _, c in out][0::2] == ["checked", "checked"]
+    assert isinstance(out[1][1], UnreadableFile) and "MemoryError" in str(out[1][1])
