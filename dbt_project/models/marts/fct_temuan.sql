@@ -124,7 +124,10 @@ nip_ganda as (
         'NIP yang sama tercantum lebih dari sekali dalam roster yang dikirim untuk tahun ini; '
         || 'pegawai tetap dihitung sekali. Perbaiki roster dan kirim ulang.' as penjelasan
     from (
-        select kode_instansi, tahun, nip
+        select
+            kode_instansi,
+            tahun,
+            nip
         from {{ ref('stg_raw__pegawai') }}
         group by all
         having count(*) > 1
