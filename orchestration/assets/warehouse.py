@@ -260,7 +260,13 @@ def build_dbt_assets(project: DbtProject):
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
         # kept until dbt is done: when a failing test traces to one agency's new submission,
         # that submission is held and the build's second pass gives the results instead
-        events = list(invocation.stream())
+        try:
+            events = list(invocation.stream())
+        except BaseException:
+            # the step fails: dbt must not live on holding the warehouse's lock
+            if invocation.process.poll() is None:
+                invocation.process.kill()
+            raise
         if not invocation.is_successful():
             if not hold_traced_failures(context, invocation, dbt, warehouse, target):
                 yield from events
