@@ -124,7 +124,7 @@ def ingest_agencies(
         outcomes[prepared.agency.kode].results.append(res)
     if done:
         log(_agency_line(done))
-    stray = stray_folders(landing, registered or [], datasets, [a.kode for a in agencies])
+    stray = stray_folders(landing, registered or [], DATASETS, [a.kode for a in agencies])
     for ig in stray:
         if ig.kode_instansi in outcomes:
             outcomes[ig.kode_instansi].ignored.append(ig)
