@@ -25,7 +25,7 @@ KINERJA = [sys.executable, "-m", "orchestration.cli"]
 STAGES = {
     "ingestion": "file(s) loaded",
     "dbt": "Running dbt command",
-    "publication": 'Started execution of step "publikasi"',
+    "publication": "publikasi: membangun rilis",
 }
 
 

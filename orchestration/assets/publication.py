@@ -27,6 +27,7 @@ from publication.release import latest_release, publish
 )
 def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     claim_run(context)
+    context.log.info("publikasi: membangun rilis")
     working, published = Path(warehouse.warehouse_path), Path(warehouse.published)
     previous = latest_release(published)
     release = publish(
