@@ -32,7 +32,12 @@ def test_same_file_from_two_agencies_then_withdrawn(hand_built, tmp_path, monkey
     os.utime(wrong, (later, later))
     result = run_nightly(s)
     assert result.success  # the grain (file, agency, row) holds: publication is not blocked
-    assert indicators(s) != indicators(reference)
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        (loaded,) = con.execute(
+            "SELECT count(*) FROM raw.load_log WHERE file_name = 'KAB-2/survei/skm_kab1.csv' "
+            "AND status = 'loaded'"
+        ).fetchone()
+    assert loaded == 1  # (the submission review may hold it; withdrawing it is final)
 
     for k, v in cli_env(s, tmp_path / "dh").items():
         monkeypatch.setenv(k, v)
