@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS raw.penahanan (
     dataset       VARCHAR NOT NULL,
     tahun         INTEGER NOT NULL,
     file_name     VARCHAR NOT NULL,
-    aturan        VARCHAR NOT NULL,   -- rule code (TURUN_DRASTIS, INDIKATOR_BERUBAH, GERBANG_MUTU)
+    aturan        VARCHAR NOT NULL,   -- rule code (TURUN_DRASTIS, INDIKATOR_BERUBAH, GERBANG_MUTU; DITARIK: withdrawn)
     alasan        VARCHAR NOT NULL,   -- the reason in plain Indonesian, figures before and after
     sebelum       DOUBLE,             -- the figure of the submission it would replace / last publication
     sesudah       DOUBLE,             -- the same figure of the held submission
