@@ -129,7 +129,10 @@ def write_publication_files(
 
 
 # what a findings workbook is made from besides its rows: a change here rewrites every workbook
-_WORKBOOK_CODE = [Path(__file__).with_name(n) for n in ("workbooks.py", "safe.py", "dictionary.py")]
+_WORKBOOK_CODE = [
+    Path(__file__).with_name(n)
+    for n in ("workbooks.py", "safe.py", "dictionary.py", "labels.yaml", "perbaikan.yaml")
+]
 
 
 def _workbook_code_digest() -> bytes:

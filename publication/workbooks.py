@@ -360,7 +360,7 @@ def write_agency_findings(
             else:
                 ws.write_string(r, c, neutralise(v), fmts["wrap"] if c == 4 else fmts["text"])
     if not summary:
-        ws.write_string(4, 0, "Tidak ada baris ditolak, temuan atau kiriman ditahan.")
+        ws.write_string(2, 0, "Tidak ada baris ditolak, temuan atau kiriman ditahan.")
     for c, col in enumerate(SUMMARY_COLUMNS):
         values = [line[c] for line in summary]
         ws.set_column(c, c, _fit(head[c], values, col == "perbaikan"))

@@ -418,7 +418,8 @@ def test_every_example_of_the_guide_runs_from_the_release_folder(release, monkey
             out = subprocess.run([sys.executable, "-c", block], cwd=rel, text=True,
                                  capture_output=True, timeout=120)  # fmt: skip
             assert out.returncode == 0, out.stderr
-            assert "float64" in out.stdout and "object" not in out.stdout.split("\n\n")[0]
+            dtypes = out.stdout.split("dtype: object")[0]  # print(instansi.dtypes)
+            assert "float64" in dtypes and "object" not in dtypes, dtypes
         else:
             names = re.findall(r'Folder & "([^"]+)"', block)
             assert names and all((rel / n).is_file() for n in names), names
