@@ -94,3 +94,27 @@ def test_findings_workbook_names_each_row_and_summarises_each_cause(tmp_path):
     assert temuan[1][6]  # what to fix
     text = " ".join(str(c) for s in book.sheet_names for r in _sheet(path, s) for c in r)
     assert nip not in text and not re.search(r"\d{18}", text)
+
+
+def test_every_published_column_has_its_indonesian_definition_once():
+    """The marts (what a release publishes) carry `meta.deskripsi` on the model and on every
+    column but the internal ones (`_dimuat_sampai`, never published); the workbooks' Kamus
+    Data and the dbt docs read it from there."""
+    import yaml
+
+    from core.paths import DBT_PROJECT_DIR
+    from publication.dictionary import deskripsi
+
+    missing, seen = [], 0
+    for path in sorted((DBT_PROJECT_DIR / "models" / "marts").rglob("*.yml")):
+        for model in yaml.safe_load(path.read_text(encoding="utf-8")).get("models", []):
+            if not deskripsi(model):
+                missing.append(model["name"])
+            for col in model.get("columns", []):
+                if col["name"].startswith("_"):
+                    continue
+                seen += 1
+                text = deskripsi(col)
+                if not text or re.search(r"\b(the|of|when|rounded)\b", text):
+                    missing.append(f"{model['name']}.{col['name']}")
+    assert seen > 100 and missing == []
