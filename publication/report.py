@@ -61,6 +61,7 @@ figure svg{display:block;width:100%;height:auto;max-width:560px}
 svg .lbl{font-size:12px}svg .val{font-size:11px}svg .seg{font-size:10.5px}
 svg .muted{font-size:11px;fill:#666}svg .ref{stroke:#888;stroke-dasharray:3 3}svg .axis{stroke:#444}
 .scroll{overflow-x:auto;max-width:100%}
+.scroll td:first-child{position:sticky;left:0;background:#fff}.scroll th:first-child{position:sticky;left:0}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ccd;padding:.25rem .45rem;text-align:right}
 th{background:#eef2f7;vertical-align:bottom}td:first-child,th:first-child{text-align:left}
 td.t,th.t{text-align:left}.note{color:#555;font-size:.85rem;font-weight:normal}
