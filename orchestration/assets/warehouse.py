@@ -17,6 +17,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from filelock import FileLock
 from packaging import version
 
+from core import personal_data
 from core.paths import DBT_PROJECT_DIR
 from core.registry import load_registry
 from expectations.submission_review import Tracer, record_holds, trace_failures
@@ -142,11 +143,14 @@ def dbt_vars(warehouse: WarehouseResource) -> str:
     """Where dbt builds (the profile reads these vars: dbt_project/profiles.yml). The
     pseudonym key is not a var (vars are written to dbt's artifacts and logs): dbt's process
     inherits the environment, where the PseudonymKeyResource found it, and the profile's
-    plugin (orchestration/dbt_plugin.py) puts it on the DuckDB connection."""
+    plugin (orchestration/dbt_plugin.py) puts it on the DuckDB connection. The definition of
+    personal data in free text (core/personal_data.py, from core/standard.yaml) is the var
+    `personal_data` (macros/personal_data.sql)."""
     return json.dumps(
         {
             "warehouse_path": warehouse.warehouse_path,
             "duckdb_memory_limit": warehouse.duckdb_memory_limit,
+            **personal_data.dbt_vars(),
         }
     )
 
