@@ -9,6 +9,7 @@ from pathlib import Path
 import xlsxwriter
 
 from core.domain import min_cell_size
+from core.personal_data import Detector
 from publication.dictionary import column_docs, labels, model_description
 from publication.safe import mask_personal, neutralise
 
@@ -103,6 +104,7 @@ def write_indicator_workbook(path: Path, model: str, columns: list[str], rows: l
 REJECT_COLUMNS = ["file_name", "baris", "kolom", "nilai", "aturan", "alasan"]
 FINDING_COLUMNS = ["tahun", "aturan", "jumlah", "penjelasan"]
 HOLD_COLUMNS = ["file_name", "dataset", "tahun", "aturan", "alasan"]
+PERSONAL_DATA_COLUMNS = ["file_name", "baris", "dataset", "tahun", "kolom", "jenis", "aturan"]
 
 
 def write_agency_findings(
@@ -112,25 +114,39 @@ def write_agency_findings(
     rejects: list[tuple],
     findings: list[tuple],
     holds: list[tuple] = (),
+    personal_data: list[tuple] = (),
+    roster_names: tuple[str, ...] = (),
 ) -> None:
     """rejects: (file_name, baris, kolom, nilai, aturan, alasan); findings: (tahun, aturan,
     jumlah, penjelasan); holds: (file_name, dataset, tahun, aturan, alasan), the agency's
-    submissions held by the submission review."""
+    submissions held by the submission review; personal_data: (file_name, baris, dataset,
+    tahun, kolom, jenis, aturan), each NIP or name masked in its free text.
+    Every text cell (values as sent, reasons that quote a file, file names) goes through the
+    masking of the warehouse: NIPs and the names of the agency's rosters (`roster_names`)."""
+    detector = Detector(roster_names)
     wb = xlsxwriter.Workbook(str(path))
     fmts = _formats(wb)
-    masked = [(f, b, k, mask_personal(k, v), a, r) for f, b, k, v, a, r in rejects]
+
+    def mask(rows):
+        return [tuple(detector.mask(v) for v in row) for row in rows]
+
+    rejects = mask((f, b, k, mask_personal(k, v, detector), a, r) for f, b, k, v, a, r in rejects)
+    findings, holds, personal_data = mask(findings), mask(holds), mask(personal_data)
     write_sheet(
         wb,
         fmts,
         "Baris Ditolak",
         REJECT_COLUMNS,
-        masked,
+        rejects,
         widths={"file_name": 40, "nilai": 24, "alasan": 90},
     )
     write_sheet(wb, fmts, "Temuan", FINDING_COLUMNS, findings, widths={"penjelasan": 110})
     if holds:
         write_sheet(wb, fmts, "Kiriman Ditahan", HOLD_COLUMNS, list(holds),
                     widths={"file_name": 40, "alasan": 110})  # fmt: skip
+    if personal_data:
+        write_sheet(wb, fmts, "Data Pribadi", PERSONAL_DATA_COLUMNS, personal_data,
+                    widths={"file_name": 40, "aturan": 22})  # fmt: skip
     ws = wb.add_worksheet("Petunjuk")
     ws.write_string(0, 0, f"Hasil pemeriksaan data {nama} ({kode})", fmts["title"])
     notes = [
@@ -141,6 +157,9 @@ def write_agency_findings(
         "Sheet 'Kiriman Ditahan' (bila ada): kiriman yang dimuat tetapi belum dipakai karena jauh berbeda "
         "dari kiriman sebelumnya atau gagal pemeriksaan; data sebelumnya tetap dipakai. Kirim ulang "
         "file lengkap yang benar, atau minta BKD menerimanya.",
+        "Sheet 'Data Pribadi' (bila ada): NIP atau nama pegawai yang tertulis di kolom teks bebas. "
+        "Di data yang dipublikasikan diganti dengan [NIP] atau [NAMA]; file asli tetap di arsip. "
+        "Hapus NIP dan nama dari kolom teks bebas pada kiriman berikutnya.",
     ]
     for i, n in enumerate(notes, start=2):
         ws.write_string(i, 0, n)

@@ -12,12 +12,12 @@ Agencies: KAB-1 (75.01), KAB-2 (75.02), OPD-A (provincial OPD, 75). Year 2025.
 
 import json
 import subprocess
-from core import personal_data
 from decimal import Decimal as D
 
 import duckdb
 import pytest
 
+from core import personal_data
 from tests.conftest import copy_province
 from tests.hand_province import NIP
 
