@@ -24,7 +24,6 @@ import duckdb
 from core.personal_data import Detector
 from core.sql import lit
 
-TEXT_SUFFIXES = {".html", ".md", ".json", ".txt", ".svg", ".xml"}
 AGENCY_COLUMNS = ("kode_instansi_pengirim", "kode_instansi")
 
 
@@ -82,19 +81,26 @@ class RosterNames:
 def scan_release(folder: Path, names: RosterNames) -> list[Hit]:
     """Every personal-data hit in the files of `folder` (empty: the release may be published)."""
     hits: list[Hit] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = str(path.relative_to(folder))
-        suffix = path.suffix.lower()
-        if suffix in (".csv", ".parquet", ".duckdb"):
-            hits += _scan_tables(path, rel, names)
-        elif suffix == ".xlsx":
-            agency = path.stem if path.parent.name == "temuan_instansi" else None
-            detector = names.of_agency(agency) if agency else names.anywhere
-            hits += _scan_xlsx(path, rel, detector)
-        elif suffix in TEXT_SUFFIXES:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            hits += [Hit(rel, "teks", k) for k in sorted(names.anywhere.kinds(text))]
+    con = duckdb.connect()  # one in-memory connection reads every table file
+    try:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            hits += _scan_file(con, folder, path, names)
+    finally:
+        con.close()
     return hits
+
+
+def _scan_file(con, folder: Path, path: Path, names: RosterNames) -> list[Hit]:
+    rel = str(path.relative_to(folder))
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".parquet", ".duckdb"):
+        return _scan_tables(con, path, rel, names)
+    if suffix == ".xlsx":
+        agency = path.stem if path.parent.name == "temuan_instansi" else None
+        return _scan_xlsx(path, rel, names.of_agency(agency) if agency else names.anywhere)
+    # the report, the guide, JSON, and anything else: as text
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return [Hit(rel, "teks", k) for k in sorted(names.anywhere.kinds(text))]
 
 
 def _scan_xlsx(path: Path, rel: str, detector: Detector) -> list[Hit]:
@@ -111,28 +117,22 @@ def _scan_xlsx(path: Path, rel: str, detector: Detector) -> list[Hit]:
     return [Hit(rel, part, kind) for part, kind in sorted(found)]
 
 
-def _scan_tables(path: Path, rel: str, names: RosterNames) -> list[Hit]:
-    con = (
-        duckdb.connect(str(path), read_only=True) if path.suffix == ".duckdb" else duckdb.connect()
-    )
+def _scan_tables(con, path: Path, rel: str, names: RosterNames) -> list[Hit]:
+    if path.suffix != ".duckdb":
+        reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+        options = ", all_varchar = true, header = true" if reader == "read_csv" else ""
+        return _scan_table(con, rel, path.stem, f"{reader}({lit(str(path))}{options})", names)
+    con.execute(f"ATTACH {lit(str(path))} AS rilis (READ_ONLY)")
     try:
-        if path.suffix == ".duckdb":
-            tables = {
-                f"{s}.{t}": f'"{s}"."{t}"'
-                for s, t in con.execute(
-                    "SELECT table_schema, table_name FROM information_schema.tables"
-                ).fetchall()
-            }
-        elif path.suffix == ".parquet":
-            tables = {path.stem: f"read_parquet({lit(str(path))})"}
-        else:
-            tables = {path.stem: f"read_csv({lit(str(path))}, all_varchar = true, header = true)"}
         hits = []
-        for label, source in tables.items():
-            hits += _scan_table(con, rel, label, source, names)
+        for schema, table in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_catalog = 'rilis' ORDER BY 1, 2"
+        ).fetchall():
+            hits += _scan_table(con, rel, f"{schema}.{table}", f'rilis."{schema}"."{table}"', names)
         return hits
     finally:
-        con.close()
+        con.execute("DETACH rilis")
 
 
 def _scan_table(con, rel: str, label: str, source: str, names: RosterNames) -> list[Hit]:
