@@ -50,8 +50,10 @@ ui: env
 
 # dbt docs of the warehouse as one static HTML file (offline), from the demo warehouse
 docs: env
-	cd dbt_project && ../$(BIN)/dbt docs generate --static --profiles-dir . \
-	  --vars '{warehouse_path: $(or $(KINERJA_WAREHOUSE),$(CURDIR)/var/warehouse/kerja.duckdb)}'
+	cd dbt_project && ../$(BIN)/dbt docs generate --static --profiles-dir . --vars "$$(cd .. && \
+	  $(BIN)/python -c 'import json, sys; from core.personal_data import dbt_vars; \
+	  print(json.dumps({"warehouse_path": sys.argv[1], **dbt_vars()}))' \
+	  '$(or $(KINERJA_WAREHOUSE),$(CURDIR)/var/warehouse/kerja.duckdb)')"
 	@echo "open dbt_project/target/static_index.html in a browser"
 
 # timing and memory at province sizes (not part of the tests); results in var/bench/results.json
