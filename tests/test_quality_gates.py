@@ -156,6 +156,8 @@ def test_personal_data_gate(tmp_path, gx):
     assert set(failures[0].examples) | set(failures[-1].examples) >= {"bad.nip"}
     # an NIP inside free text, split as people write it, is found too
     con.execute("DROP TABLE marts.bad")
-    con.execute("CREATE TABLE marts.teks AS SELECT 'Narasumber NIP.19860926 201505 1 001' AS penyelenggara")
+    con.execute(
+        "CREATE TABLE marts.teks AS SELECT 'Narasumber NIP.19860926 201505 1 001' AS penyelenggara"
+    )
     (failure,) = personal_data_gate(con, CFG, gx).failures
     assert failure.examples == ["teks.penyelenggara"] and failure.severity == "block"

@@ -67,17 +67,3 @@
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
-
-{#- The same for the staging models of the submission datasets (a `-- depends_on:
-    ref('stg_raw__<dataset>')` line per dataset). -#}
-{% macro assert_depends_on_staging(datasets) -%}
-    {%- if execute -%}
-        {%- for dataset in datasets -%}
-            {%- if 'model.' ~ project_name ~ '.stg_raw__' ~ dataset not in model.depends_on.nodes -%}
-                {{ exceptions.raise_compiler_error(
-                    model.name ~ ': add a depends_on line with ref stg_raw__' ~ dataset
-                    ~ ' (a submission dataset in _sources.yml)') }}
-            {%- endif -%}
-        {%- endfor -%}
-    {%- endif -%}
-{%- endmacro %}

@@ -31,6 +31,18 @@
     {{ return(personal_data_def('free_text_columns').get(dataset, [])) }}
 {%- endmacro %}
 
+{#- The datasets with at least one free-text column, in name order. Known while dbt parses
+    when it is given the var (every dbt command of the pipeline is), so models may ref()
+    their staging models. -#}
+{% macro free_text_datasets() -%}
+    {%- set d = var('personal_data', none) or {} -%}
+    {%- set names = [] -%}
+    {%- for dataset, columns in d.get('free_text_columns', {}).items() -%}
+        {%- if columns -%}{%- do names.append(dataset) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(names | sort) }}
+{%- endmacro %}
+
 {#- The words of a text, lower case, one space apart (a name as it is looked for). -#}
 {% macro name_words(expr) -%}
     list_filter(regexp_split_to_array(lower({{ expr }}), '[^\pL\pN]+'), w -> w <> '')

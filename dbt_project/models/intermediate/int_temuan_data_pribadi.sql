@@ -3,17 +3,21 @@
 -- fct_temuan), never a silent change. What was masked is not here, only where.
 {{ config(materialized='table') }}
 {#-
-  dbt records a model's dependencies while parsing, when the sources are not known yet: one
-  line per submission dataset's staging model; assert_depends_on_staging checks them against
-  _sources.yml (meta.dataset) on every run.
+  The datasets with a free-text column come from the var personal_data (core/standard.yaml),
+  which dbt has while parsing, so each ref below is a dependency: a dataset added to the
+  standard is reported here without a change to this model (its staging model selects
+  _data_pribadi from latest_submission; checked on every run).
 -#}
--- depends_on: {{ ref('stg_raw__pegawai') }}
--- depends_on: {{ ref('stg_raw__penilaian') }}
--- depends_on: {{ ref('stg_raw__pelatihan') }}
--- depends_on: {{ ref('stg_raw__survei') }}
-{{ assert_depends_on_staging(submission_datasets()) }}
+{%- set datasets = free_text_datasets() %}
+{%- for dataset in datasets if execute %}
+    {%- set columns = adapter.get_columns_in_relation(ref('stg_raw__' ~ dataset)) | map(attribute='name') | list %}
+    {%- if '_data_pribadi' not in columns %}
+        {{ exceptions.raise_compiler_error(
+            'stg_raw__' ~ dataset ~ ': select _data_pribadi (what latest_submission masked in its free text)') }}
+    {%- endif %}
+{%- endfor %}
 with masked as (
-    {%- for dataset in submission_datasets() %}
+    {%- for dataset in datasets %}
     {% if not loop.first %}union all
     {% endif -%}
     select
@@ -26,7 +30,7 @@ with masked as (
     from {{ ref('stg_raw__' ~ dataset) }}
     where len(_data_pribadi) > 0
     {%- endfor %}
-    {%- if not submission_datasets() %}
+    {%- if not datasets %}
     select
         null as file_sha256, null as kode_instansi, null as tahun, null as dataset,
         null as baris, null as temuan
