@@ -72,6 +72,11 @@ def dbt_vars() -> dict:
 
 _WORD_SPLIT = re.compile(r"[\W_]+")  # the SQL side splits on [^\pL\pN]+
 
+# A hex digest (a pseudonym key, a file's sha256: 32 or more hex digits, at least one a-f, as
+# a word of its own) is no NIP, even where it holds a run of 18 decimal digits.
+HEX_DIGEST = r"(?<![0-9A-Za-z])(?=[0-9a-fA-F]{32,}(?![0-9A-Za-z]))[0-9]*[a-fA-F][0-9a-fA-F]*"
+HEX_DIGEST_RE2_FULL = "[0-9a-f]*[a-f][0-9a-f]*"  # a whole value that is a digest (length apart)
+
 
 def words(text: str) -> list[str]:
     """The words of a text, lower case, after Unicode NFKC normalisation (full-width letters
@@ -95,7 +100,7 @@ class Detector:
         self.names = frozenset(
             k for k in (name_key(n) for n in names if n) if k and len(k.split()) <= self.max_words
         )
-        self._nip = re.compile(nip_pattern("python"))
+        self._nip = re.compile(rf"(?P<hex>{HEX_DIGEST})|{nip_pattern('python')}")
 
     def _names_in(self, text: str) -> list[str]:
         if not self.names:
@@ -114,7 +119,7 @@ class Detector:
             return set()
         text = unicodedata.normalize("NFKC", str(text))
         out = set()
-        if self._nip.search(text):
+        if any(m.group("hex") is None for m in self._nip.finditer(text)):
             out.add(NIP)
         if self._names_in(text):
             out.add(NAMA)
@@ -125,7 +130,10 @@ class Detector:
         NFKC-normalised first. Anything that is not text is returned as it is."""
         if not isinstance(value, str):
             return value
-        text = self._nip.sub(self.nip_token, unicodedata.normalize("NFKC", value))
+        text = self._nip.sub(
+            lambda m: m.group(0) if m.group("hex") else self.nip_token,
+            unicodedata.normalize("NFKC", value),
+        )
         found = self._names_in(text)
         if found:
             alternatives = "|".join(r"[\W_]+".join(map(re.escape, k.split())) for k in found)

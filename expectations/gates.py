@@ -11,7 +11,7 @@ import duckdb
 import great_expectations.expectations as gxe  # noqa: E402,I001
 import pandas as pd
 
-from core.personal_data import nip_pattern
+from core.personal_data import HEX_DIGEST_RE2_FULL, nip_pattern
 from core.sql import lit
 from core.standard import Standard
 from expectations.frames import read_frame
@@ -131,8 +131,9 @@ def personal_data_gate(con: duckdb.DuckDBPyConnection, cfg: dict, gx: GateContex
         nip_values = 0
         if dtype == "VARCHAR":
             nip_values = con.execute(
-                f'SELECT count(*) FROM marts."{table}" WHERE regexp_matches("{column}", ?)',
-                [nip_pattern("re2")],
+                f'SELECT count(*) FROM marts."{table}" WHERE regexp_matches("{column}", ?) '
+                f'AND NOT (length("{column}") >= 32 AND regexp_full_match("{column}", ?))',
+                [nip_pattern("re2"), HEX_DIGEST_RE2_FULL],
             ).fetchone()[0]
         rows.append(
             {

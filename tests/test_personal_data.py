@@ -50,6 +50,10 @@ def test_detector_masks_the_issue_cases():
     assert d.kinds("Narasumber: Budi Santoso, NIP 198511232019772001") == {"NIP", "NAMA"}
     assert d.kinds("Pelatihan Bintang Pelayanan") == {"NAMA"}
     assert d.mask(42) == 42 and d.mask(None) is None
+    # a hex digest (pseudonym key, file sha256) holding 18 decimal digits in a row is no NIP
+    digest = "e3b0c44298fc1c14" + "198511232019772001" + "a" * 30
+    assert d.kinds(digest) == set() and d.mask(f'{{"f": "{digest}"}}') == f'{{"f": "{digest}"}}'
+    assert d.mask("198511232019772001198511232019772001") == "[NIP]"  # digits only: no digest
 
 
 def test_an_ordinary_word_is_a_name_only_on_that_agencys_roster():
