@@ -115,6 +115,40 @@ kurva as (
     group by all
 ),
 
+{%- for dataset, aturan, what in [
+    ('dialog_kinerja', 'DIALOG_NIP_TIDAK_DI_ROSTER', 'dialog kinerja'),
+    ('penghargaan', 'PENGHARGAAN_NIP_TIDAK_DI_ROSTER', 'penghargaan'),
+] %}
+{{ dataset }}_tanpa_roster as (
+    select
+        x.kode_instansi,
+        x.tahun,
+        '{{ aturan }}' as aturan,
+        count(*) as jumlah,
+        'NIP pada data {{ what }} tidak ada di roster instansi ini untuk tahun yang sama, '
+        || 'sehingga baris tersebut tidak dihitung. Kirim roster yang lengkap.' as penjelasan
+    from {{ ref('stg_raw__' ~ dataset) }} as x
+    left join {{ ref('int_roster_listing') }} as r
+        on x.kode_instansi = r.kode_instansi and x.tahun = r.tahun and x.nip = r.nip
+    where r.nip is null
+    group by all
+),
+{% endfor %}
+
+penghargaan_tidak_selaras as (
+    select
+        kode_instansi_induk as kode_instansi,
+        tahun,
+        'PENGHARGAAN_TIDAK_SELARAS' as aturan,
+        count(distinct nip) as jumlah,
+        'Penghargaan tidak selaras dengan kinerja (PP 11/2017): pegawai menerima penghargaan pada '
+        || 'tahun yang sama dengan predikat Butuh Perbaikan, Kurang/Misconduct atau Sangat Kurang, '
+        || 'atau dengan hukuman disiplin sedang atau berat. Jumlah = pegawai penerima.' as penjelasan
+    from {{ ref('int_penghargaan_berlaku') }}
+    where not selaras
+    group by all
+),
+
 all_findings as (
     select * from predikat_tidak_sesuai
     union all
@@ -127,6 +161,12 @@ all_findings as (
     select * from tanggal_lahir
     union all
     select * from kurva
+    union all
+    select * from dialog_kinerja_tanpa_roster
+    union all
+    select * from penghargaan_tanpa_roster
+    union all
+    select * from penghargaan_tidak_selaras
 )
 
 select
