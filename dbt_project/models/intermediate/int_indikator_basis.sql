@@ -27,10 +27,10 @@ ip_asn as (
         kode_instansi_induk as kode_instansi,
         tahun,
         count(*) as jumlah_pns_ip_asn,
-        sum(ip_asn) as total_ip_asn,
         {%- for k in ip_asn_kategori_codes() %}
-        count(*) filter (where kategori = '{{ k }}') as n_ip_{{ k | lower }}{% if not loop.last %},{% endif %}
+        count(*) filter (where kategori = '{{ k }}') as n_ip_{{ k | lower }},
         {%- endfor %}
+        sum(ip_asn) as total_ip_asn
     from {{ ref('int_ip_asn') }}
     group by all
 ),
@@ -48,9 +48,8 @@ dialog as (
     select
         pt.kode_instansi_induk as kode_instansi,
         pt.tahun,
-        count(*) filter (
-            where d.jumlah_triwulan >= {{ var('triwulan_per_tahun') }}
-        ) as jumlah_dialog_lengkap,
+        count(*) filter (where d.jumlah_triwulan >= {{ var('triwulan_per_tahun') }})
+            as jumlah_dialog_lengkap,
         sum(d.jumlah_triwulan) as total_triwulan_dialog
     from {{ ref('int_pegawai_tahun') }} as pt
     inner join triwulan_pegawai as d

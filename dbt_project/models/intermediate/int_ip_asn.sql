@@ -90,4 +90,4 @@ select
 from skor
 left join {{ ref('ip_asn_kategori') }} as kat
     on round(skor.skor_kualifikasi + skor.skor_kompetensi + skor.skor_kinerja + skor.skor_disiplin)
-    between kat.skor_bawah and kat.skor_atas
+        between kat.skor_bawah and kat.skor_atas

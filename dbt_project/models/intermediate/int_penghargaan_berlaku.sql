@@ -19,8 +19,14 @@ with counted as (
     {{ changed_years_filter('h.tahun', ['pegawai', 'penilaian', 'penghargaan']) }}
 ),
 
-tidak_selaras as (
-    select kolom, nilai from {{ ref('penghargaan_tidak_selaras') }}
+tidak_selaras_predikat as (
+    select nilai as predikat from {{ ref('penghargaan_tidak_selaras') }}
+    where kolom = 'predikat'
+),
+
+tidak_selaras_hukuman as (
+    select nilai as hukuman_disiplin from {{ ref('penghargaan_tidak_selaras') }}
+    where kolom = 'hukuman_disiplin'
 )
 
 select
@@ -35,16 +41,14 @@ select
     counted.keterangan,
     p.predikat,
     pt.hukuman_disiplin,
-    not (
-        coalesce(p.predikat in (select nilai from tidak_selaras where kolom = 'predikat'), false)
-        or coalesce(
-            pt.hukuman_disiplin in (select nilai from tidak_selaras where kolom = 'hukuman_disiplin'),
-            false
-        )
-    ) as selaras,
+    bad_predikat.predikat is null and bad_hukuman.hukuman_disiplin is null as selaras,
     {{ load_watermark() }} as _dimuat_sampai
 from counted
 inner join {{ ref('int_pegawai_tahun') }} as pt
     on counted.nip = pt.nip and counted.tahun = pt.tahun
 left join {{ ref('int_penilaian_berlaku') }} as p
     on counted.nip = p.nip and counted.tahun = p.tahun
+left join tidak_selaras_predikat as bad_predikat
+    on p.predikat = bad_predikat.predikat
+left join tidak_selaras_hukuman as bad_hukuman
+    on pt.hukuman_disiplin = bad_hukuman.hukuman_disiplin
