@@ -17,6 +17,7 @@ from core.domain import WIB, ikm_bands, min_cell_size, min_jp_pns, predikat
 from core.duck import connect_reader
 from core.standard import DATASETS
 from publication.charts import hbar, hstack
+from publication.report_siklus import siklus_section
 
 MUTU_COLOUR = {"A": "#1a9850", "B": "#91cf60", "C": "#fc8d59", "D": "#d73027", None: "#bbbbbb"}
 # one colour per predikat, best first (the order of the seed `predikat`)
@@ -70,7 +71,9 @@ class ReportData:
 
 def build_report(release_db: Path, out: Path, published_at: str) -> Path:
     data = read_report_data(release_db)
-    out.write_text(render_page(data, indicator_charts(data), published_at), encoding="utf-8")
+    charts = indicator_charts(data)
+    charts["siklus"] = siklus_section(release_db, data.year, [r["kode_wilayah"] for r in data.regions], data.label)  # fmt: skip
+    out.write_text(render_page(data, charts, published_at), encoding="utf-8")
     return out
 
 
@@ -302,6 +305,7 @@ penyebut di bawah {min_cell_size()} orang disembunyikan (—). Setiap pegawai di
 <h2>Perubahan sejak tahun lalu</h2>
 {change}
 <table><tr><th>Wilayah</th><th>Cakupan</th><th>Sangat Baik</th><th>PNS ≥ {jp} JP</th><th>Rata JP</th><th>IKM</th></tr>{_change_rows(data)}</table>
+{charts.get("siklus", "")}
 <h2>Mutu data instansi</h2>
 {charts["mutu_data"]}
 <table><tr><th>Kode</th><th>Instansi</th><th>Tepat waktu</th><th>Dataset</th><th>Baris ditolak</th><th>File rusak</th><th>Temuan</th></tr>{_quality_rows(data)}</table>
