@@ -12,9 +12,9 @@ from pathlib import Path
 
 from core.domain import ip_asn_kategori, min_cell_size, triwulan_per_tahun
 from core.duck import connect_reader
-from core.numbers import angka, persen
+from core.numbers import KOSONG, angka, persen
 
-EMPTY = "—"
+EMPTY = KOSONG
 KATEGORI_COLOURS = ["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027"]
 
 
