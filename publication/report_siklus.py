@@ -145,14 +145,14 @@ def siklus_section(release_db: Path, year: int, regions: list[str], label: dict[
 <p class="note">Indeks Profesionalitas ASN (IP ASN, Perban BKN 8/2019) untuk PNS yang dinilai pada {year}:
 kualifikasi (maks. 25) + kompetensi (maks. 40) + kinerja (maks. 30) + disiplin (maks. 5). Kategori: {escape(bands)}.
 PPPK dan PNS tanpa penilaian tidak memperoleh IP ASN.</p>
-<table><tr><th>Wilayah</th><th>PNS ber-IP ASN</th><th>Rata-rata IP ASN</th>{"".join(f"<th>{escape(k.name)}</th>" for k in kategori)}<th>Sebaran</th></tr>{ip_rows}</table>
+<div class="scroll"><table><tr><th>Wilayah</th><th>PNS ber-IP ASN</th><th>Rata-rata IP ASN</th>{"".join(f"<th>{escape(k.name)}</th>" for k in kategori)}<th>Sebaran</th></tr>{ip_rows}</table></div>
 <h3>Dialog kinerja triwulanan</h3>
 <p class="note">Dialog lengkap: dialog kinerja tercatat pada keempat triwulan. Per triwulan: persentase pegawai yang dialognya
 tercatat pada triwulan itu (triwulan yang dikirim dua kali dihitung sekali).</p>
-<table><tr><th>Wilayah</th><th>Pegawai</th><th>Dialog lengkap</th><th>Rata-rata triwulan (0–{n_quarters})</th>{"".join(f"<th>TW {q}</th>" for q in range(1, n_quarters + 1))}</tr>{dialog_rows}</table>
+<div class="scroll"><table><tr><th>Wilayah</th><th>Pegawai</th><th>Dialog lengkap</th><th>Rata-rata triwulan (0–{n_quarters})</th>{"".join(f"<th>TW {q}</th>" for q in range(1, n_quarters + 1))}</tr>{dialog_rows}</table></div>
 <h3>Penghargaan dan kinerja</h3>
 <p class="note">Penghargaan selaras: penerima yang pada tahun itu tidak berpredikat Butuh Perbaikan, Kurang/Misconduct atau
 Sangat Kurang dan tidak dijatuhi hukuman disiplin sedang atau berat (PP 11/2017). Penerima yang tidak selaras adalah temuan
 PENGHARGAAN_TIDAK_SELARAS di buku temuan instansinya.</p>
-<table><tr><th>Wilayah</th><th>Penerima penghargaan</th><th>Selaras dengan kinerja</th><th>Penerima tidak selaras (temuan)</th></tr>{reward_rows}</table>
+<div class="scroll"><table><tr><th>Wilayah</th><th>Penerima penghargaan</th><th>Selaras dengan kinerja</th><th>Penerima tidak selaras (temuan)</th></tr>{reward_rows}</table></div>
 """
