@@ -23,6 +23,9 @@ CrossColumnRule = Literal[
     "penilai_bukan_pegawai",
     "selesai_tidak_sebelum_mulai",
     "id_responden_unik",
+    "atasan_bukan_pegawai",
+    "tanggal_dialog_dalam_tahun",
+    "tanggal_penghargaan_dalam_tahun",
 ]
 
 

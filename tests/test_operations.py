@@ -88,8 +88,10 @@ def test_landing_sensor_one_run_per_file_content(province):
 
         assert tick() == []  # first sight: sizes recorded, nothing picked up yet
         first = tick()  # stable since the last tick: every file once
-        assert len(first) == 11 and {r.partition_key for r in first} == set(AGENCIES)
-        assert len({r.run_key for r in first}) == 11
+        # the hand province's 17 files: 11 of the first four datasets, and each agency's
+        # dialogue and reward file
+        assert len(first) == 17 and {r.partition_key for r in first} == set(AGENCIES)
+        assert len({r.run_key for r in first}) == 17
         assert tick() == [] and tick() == []  # the same files again: nothing
 
         new = province.landing / "KAB-2" / "survei" / "skm_susulan.csv"

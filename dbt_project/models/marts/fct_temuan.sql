@@ -26,6 +26,22 @@ with penjelasan (aturan, penjelasan) as (
         'TANGGAL_LAHIR_TIDAK_SESUAI_NIP',
         'Untuk PNS, 8 digit pertama NIP adalah tanggal lahir (YYYYMMDD); tanggal_lahir di roster '
         || 'tidak sama dengan NIP. Periksa NIP atau tanggal lahir.'
+    ),
+    (
+        'DIALOG_NIP_TIDAK_DI_ROSTER',
+        'NIP pada data dialog kinerja tidak ada di roster instansi ini untuk tahun yang sama, '
+        || 'sehingga dialog tersebut tidak dihitung. Kirim roster yang lengkap.'
+    ),
+    (
+        'PENGHARGAAN_NIP_TIDAK_DI_ROSTER',
+        'NIP pada data penghargaan tidak ada di roster instansi ini untuk tahun yang sama, '
+        || 'sehingga penghargaan tersebut tidak dihitung. Kirim roster yang lengkap.'
+    ),
+    (
+        'PENGHARGAAN_TIDAK_SELARAS',
+        'Penghargaan tidak selaras dengan kinerja (PP 11/2017): pegawai menerima penghargaan pada '
+        || 'tahun yang sama dengan predikat Butuh Perbaikan, Kurang/Misconduct atau Sangat Kurang, '
+        || 'atau dengan hukuman disiplin sedang atau berat. Jumlah = pegawai penerima.'
     )
 ),
 
