@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Config
+from dagster import AssetExecutionContext, AssetKey, Config, Failure, MetadataValue
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from filelock import FileLock
 from packaging import version
@@ -20,7 +20,7 @@ from packaging import version
 from core.paths import DBT_PROJECT_DIR
 from core.registry import load_registry
 from expectations.submission_review import Tracer, record_holds, trace_failures
-from orchestration.dbt_failures import failed_nodes, failing_rows
+from orchestration.dbt_failures import failed_nodes, failing_rows, root_cause
 from orchestration.resources import PseudonymKeyResource, WarehouseResource
 from publication.release import latest_release, published_watermark
 
@@ -218,6 +218,23 @@ def hold_traced_failures(
     return True
 
 
+def build_failure(invocation, target: Path) -> Failure:
+    """A failed dbt build as one line, dbt's root cause first (the model and dbt's message, or
+    the connection refused), then where dbt's full log is; the CLI, the run page and the
+    failure alert show this line."""
+    try:
+        run_results = invocation.get_artifact("run_results.json")
+    except Exception:  # dbt stopped before writing it (e.g. it could not connect)
+        run_results = None
+    cause = root_cause(run_results, list(getattr(invocation, "_error_messages", [])))
+    log = target / "dbt.log"
+    return Failure(
+        description=f"{cause} (log lengkap: {log})",
+        metadata={"dbt_log": MetadataValue.path(str(log))},
+        allow_retries=False,
+    )
+
+
 def build_dbt_assets(project: DbtProject):
     manifest = ensure_manifest(project)
 
@@ -262,9 +279,12 @@ def build_dbt_assets(project: DbtProject):
         if not invocation.is_successful():
             if not hold_traced_failures(context, invocation, dbt, warehouse, target):
                 yield from events
-                raise invocation.get_error()
-            invocation = dbt.cli(args, context=context, target_path=target)
-            events = invocation.stream()
+                raise build_failure(invocation, target)
+            invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+            events = list(invocation.stream())
+            if not invocation.is_successful():
+                yield from events
+                raise build_failure(invocation, target)
         yield from events
         with warehouse.connect() as con:
             con.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, now())", [fingerprint])
