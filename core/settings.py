@@ -41,7 +41,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KINERJA_DAGSTER_STORAGE": ("sqlite", "`postgres` to start a new `DAGSTER_HOME` on PostgreSQL"),
     "KINERJA_READ_WORKERS": ("number of cores", "processes that read and check agency files"),
     "KINERJA_DUCKDB_MEMORY_LIMIT": ("4GB", "DuckDB memory of the pipeline and dbt"),
-    "KINERJA_ENV_FILE": ("./.env", "the secrets file (written by `kinerja init`), read when a variable is unset"),
+    "KINERJA_ENV_FILE": (
+        "./.env",
+        "the secrets file (written by `kinerja init`), read when a variable is unset",
+    ),
     "KINERJA_PSEUDONYM_KEY": ("— (`kinerja init` writes one)", "secret of the NIP pseudonyms"),
     "KINERJA_ALERT_WEBHOOK": (
         "—",

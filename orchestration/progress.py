@@ -111,7 +111,11 @@ def run_with_progress(
         cursor = None
         while True:
             alive = worker.is_alive()
-            conn = instance.get_records_for_run(run_id, cursor=cursor) if _exists(instance, run_id) else None
+            conn = (
+                instance.get_records_for_run(run_id, cursor=cursor)
+                if _exists(instance, run_id)
+                else None
+            )
             for rec in conn.records if conn else []:
                 _on_event(rec.event_log_entry, progress, tasks, started, len(agencies))
             cursor = conn.cursor if conn else cursor

@@ -51,7 +51,11 @@ class RunSummary:
 
 def releases(published: Path) -> list[Path]:
     runs = published / "runs"
-    return sorted(p for p in runs.iterdir() if p.is_dir() and not p.name.startswith(".")) if runs.is_dir() else []
+    return (
+        sorted(p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if runs.is_dir()
+        else []
+    )
 
 
 def _manifest(release: Path) -> dict:
@@ -120,7 +124,15 @@ def _replaced(con, run_id: str) -> list[dict]:
         ORDER BY 1, 2, 3""",
         [run_id],
     ).fetchall()
-    keys = ("kode_instansi", "dataset", "tahun", "file", "replaced_file", "rows_before", "rows_after")
+    keys = (
+        "kode_instansi",
+        "dataset",
+        "tahun",
+        "file",
+        "replaced_file",
+        "rows_before",
+        "rows_after",
+    )
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
