@@ -73,13 +73,18 @@ def _run(
 
 def _print_run_summary(con, run_id: str, s: Settings, registry) -> None:
     """What this run received and changed (orchestration/summary.py), in Indonesian."""
+    import duckdb
     from rich.table import Table
 
     from core.numbers import angka
     from orchestration.summary import format_change, summarise
 
-    summary = summarise(con, run_id, s.published, registry)
     console = _console()
+    try:
+        summary = summarise(con, run_id, s.published, registry)
+    except duckdb.Error as e:  # e.g. a build that failed half-way: the run's result says why
+        console.print(f"ringkasan run tidak tersedia: {_one_line(e)}")
+        return
     if summary.received:
         t = Table(title="File diterima pada run ini", title_justify="left")
         for col in ("instansi", "file", "karantina", "baris dimuat", "baris ditolak"):

@@ -12,7 +12,7 @@ import re
 
 from dagster import DagsterEventType, DagsterInstance
 
-_CLASS_PREFIX = re.compile(r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Failure|Exception|Failed)\w*: ")
+_CLASS_PREFIX = re.compile(r"^(?:[\w.]+\.)?(?:[A-Z]\w*)?(?:Error|Failure|Exception)\w*: ")
 _DAGSTER_WRAPPERS = ("Error occurred while executing", "Error occurred while loading")
 
 
@@ -52,7 +52,7 @@ def run_failure_line(instance: DagsterInstance, run_id: str) -> str | None:
     """Why the run failed, in one line (None when it did not fail)."""
     steps = failed_steps(instance, run_id)
     if steps:
-        return f"{steps[0]['step']}: {steps[0]['error']}"
+        return f"{steps[0]['error']} [langkah {steps[0]['step']}]"
     for rec in instance.all_logs(run_id, of_type=DagsterEventType.RUN_FAILURE):
         data = rec.dagster_event.event_specific_data if rec.dagster_event else None
         error = getattr(data, "error", None)

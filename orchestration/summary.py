@@ -136,14 +136,28 @@ def _replaced(con, run_id: str) -> list[dict]:
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
+def _columns(con, catalog: str) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = ? "
+            "AND table_schema = 'marts' AND table_name = 'indikator_wilayah'",
+            [catalog],
+        ).fetchall()
+    }
+
+
 def _changes(con, previous: Path, registry: Registry) -> list[dict]:
-    figures = list(FIGURES)
-    cols = ", ".join(f"n.{c} AS new_{c}, o.{c} AS old_{c}" for c in figures)
     try:
         con.execute(f"ATTACH '{previous / ANALYST_DB}' AS sebelumnya (READ_ONLY)")
     except duckdb.Error:
         return []
     try:
+        current = con.execute("SELECT current_database()").fetchone()[0]
+        # the figures both publications have (a new indicator has no earlier value)
+        both = _columns(con, current) & _columns(con, "sebelumnya")
+        figures = [c for c in FIGURES if c in both]
+        cols = ", ".join(f"n.{c} AS new_{c}, o.{c} AS old_{c}" for c in figures)
         rows = con.execute(
             f"""SELECT n.kode_wilayah, n.nama_wilayah, n.tahun, {cols}
             FROM marts.indikator_wilayah n

@@ -4,14 +4,16 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+import yaml
 from dagster import AssetExecutionContext, AssetKey, Config, Failure, MetadataValue
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from filelock import FileLock
@@ -122,7 +124,50 @@ def dbt_target(warehouse: WarehouseResource) -> Path:
     return Path(warehouse.warehouse_path).parent / "dbt_target"
 
 
+CHECK_DESCRIPTIONS = DBT_PROJECT_DIR / "check_descriptions.yml"
+
+
+@cache
+def _check_templates() -> dict[str, str]:
+    return yaml.safe_load(CHECK_DESCRIPTIONS.read_text(encoding="utf-8"))
+
+
+def check_description(test: Mapping[str, Any], manifest: Mapping[str, Any]) -> str | None:
+    """The one Indonesian sentence of what a dbt test protects: its own meta.description, else
+    the template of its kind (check_descriptions.yml) filled with its model and columns."""
+    own = (test.get("config") or {}).get("meta", {}).get("description") or test.get("meta", {}).get(
+        "description"
+    )
+    if own:
+        return own
+    meta = test.get("test_metadata") or {}
+    template = _check_templates().get(meta.get("name", ""))
+    if template is None:
+        return None
+    kwargs = meta.get("kwargs", {})
+    attached = test.get("attached_node") or ""
+    node = manifest.get("nodes", {}).get(attached) or manifest.get("sources", {}).get(attached)
+    model = (node or {}).get("alias") or (node or {}).get("name") or attached.split(".")[-1]
+    return template.format(
+        model=model,
+        column=kwargs.get("column_name") or test.get("column_name") or "",
+        columns=", ".join(kwargs.get("columns") or kwargs.get("combination_of_columns") or []),
+        to=re.sub(r"^(ref|source)\(['\"](.+?)['\"].*\)$", r"\2", str(kwargs.get("to", ""))),
+        field=kwargs.get("field", ""),
+        min=kwargs.get("min_value", ""),
+        max=kwargs.get("max_value", ""),
+        values=", ".join(map(str, kwargs.get("values") or [])),
+    )
+
+
 class KinerjaTranslator(DagsterDbtTranslator):
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        description = check_description(manifest["nodes"][unique_id], manifest)
+        return spec._replace(description=description) if description else spec
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
             return "ingestion"
