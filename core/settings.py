@@ -41,6 +41,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KINERJA_DAGSTER_STORAGE": ("sqlite", "`postgres` to start a new `DAGSTER_HOME` on PostgreSQL"),
     "KINERJA_READ_WORKERS": ("number of cores", "processes that read and check agency files"),
     "KINERJA_DUCKDB_MEMORY_LIMIT": ("4GB", "DuckDB memory of the pipeline and dbt"),
+    "KINERJA_SENSOR_INTERVAL": ("60", "seconds between two looks of the landing-area sensor"),
     "KINERJA_ENV_FILE": (
         "./.env",
         "the secrets file (written by `kinerja init`), read when a variable is unset",
@@ -133,6 +134,7 @@ class Settings:
     dagster_storage: str = "sqlite"  # KINERJA_DAGSTER_STORAGE: sqlite | postgres (new home)
     read_workers: int = 1  # KINERJA_READ_WORKERS: processes that read and check files
     duckdb_memory_limit: str = "4GB"  # KINERJA_DUCKDB_MEMORY_LIMIT: pipeline's and dbt's
+    sensor_interval: int = 60  # KINERJA_SENSOR_INTERVAL: seconds between landing-area looks
     variables_set: frozenset[str] = frozenset()  # names of the variables set (not values)
 
     @classmethod
@@ -157,6 +159,7 @@ class Settings:
             dagster_storage=storage,
             read_workers=int(env.get("KINERJA_READ_WORKERS", os.cpu_count() or 1)),
             duckdb_memory_limit=env.get("KINERJA_DUCKDB_MEMORY_LIMIT", "4GB"),
+            sensor_interval=int(env.get("KINERJA_SENSOR_INTERVAL", 60)),
             variables_set=frozenset(k for k, v in env.items() if v),
         )
 

@@ -66,7 +66,9 @@ def build_defs(settings: Settings, registry: Registry | None = None) -> Definiti
         jobs=[ingest_job, nightly, publish_job],
         schedules=[nightly_schedule(nightly, registry.codes)],
         sensors=[
-            landing_sensor(nightly, registry, settings.landing, settings.warehouse),
+            landing_sensor(
+                nightly, registry, settings.landing, settings.warehouse, settings.sensor_interval
+            ),
             run_failure_alert,
         ],
         resources={

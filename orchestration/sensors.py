@@ -101,11 +101,11 @@ def scan_landing(
     return requests, {"seen": seen, "pending": pending}
 
 
-def landing_sensor(job, registry: Registry, landing: Path, warehouse: Path):
+def landing_sensor(job, registry: Registry, landing: Path, warehouse: Path, interval: int = 60):
     @sensor(
         name="landing_area_sensor",
         job=job,
-        minimum_interval_seconds=60,
+        minimum_interval_seconds=interval,
         default_status=DefaultSensorStatus.RUNNING,
         description="File baru dari instansi di area pendaratan memulai satu run untuk "
         "instansi itu; file yang sudah dimuat tidak memulai apa pun.",
