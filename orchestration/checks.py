@@ -1,5 +1,6 @@
 """Quality gates as blocking Dagster asset checks (GX 1.x run inside the checks)."""
 
+import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from dagster import (
     multi_asset_check,
 )
 
+from core.domain import WIB
 from core.standard import DATASETS, load_standard
 from expectations.config import load_gate_config
 from expectations.gates import marts_gate, raw_gate
@@ -104,8 +106,14 @@ def merge(*parts: SuiteOutcome | None) -> SuiteOutcome | None:
     )
 
 
-def gx_context(warehouse: WarehouseResource) -> GateContext:
-    return GateContext(Path(warehouse.gx_root))
+def gx_context(warehouse: WarehouseResource, run_id: str, gate: str) -> GateContext:
+    """The GX project; this run's validations are named after the Dagster run and the gate
+    (what the Data Docs list as the run name)."""
+    return GateContext(Path(warehouse.gx_root), run_name=gx_run_name(run_id, gate))
+
+
+def gx_run_name(run_id: str, gate: str) -> str:
+    return f"{dt.datetime.now(WIB):%Y-%m-%d %H:%M} WIB, run {run_id[:8]}: {gate}"
 
 
 @multi_asset_check(
@@ -130,7 +138,7 @@ def gx_context(warehouse: WarehouseResource) -> GateContext:
 )
 def raw_batches_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
     cfg = load_gate_config()
-    gx = gx_context(warehouse)
+    gx = gx_context(warehouse, context.op_execution_context.run_id, "data mentah")
     with warehouse.connect() as con:
         outcomes = raw_gate(con, context.op_execution_context.run_id, load_standard(), cfg, gx)
     docs = gx.build_docs()
@@ -172,7 +180,7 @@ def marts_publication_gate(context: AssetCheckExecutionContext, warehouse: Wareh
     from publication.release import ANALYST_DB, latest_release
 
     cfg = load_gate_config()
-    gx = gx_context(warehouse)
+    gx = gx_context(warehouse, context.op_execution_context.run_id, "gerbang publikasi")
     current = latest_release(Path(warehouse.published))
     with warehouse.connect() as con:
         outcomes = marts_gate(con, current / ANALYST_DB if current else None, cfg, gx)

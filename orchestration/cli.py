@@ -23,7 +23,10 @@ NEEDS_KEY = {"refresh", "demo"}
 def _console(stream=None):
     from rich.console import Console
 
-    return Console(file=stream or sys.stdout, highlight=False, soft_wrap=True)
+    stream = stream or sys.stdout
+    # a log file or a pipe gets lines wide enough for the tables (a terminal: its own width)
+    width = None if stream.isatty() else 160
+    return Console(file=stream, highlight=False, width=width)
 
 
 def cmd_demo_data(args, s: Settings) -> int:

@@ -165,7 +165,8 @@ def render(status: dict, console) -> None:
             t.add_row(k["kode_instansi"], k["dataset"], "-", "-", "-", due)
             continue
         sent = dt.datetime.fromisoformat(last["dikirim_pada"]).astimezone(WIB)
-        name = last["file"] + (" [karantina]" if last["status"] == "quarantined" else "")
+        name = last["file"].split("/")[-1]
+        name += " [karantina]" if last["status"] == "quarantined" else ""
         t.add_row(k["kode_instansi"], k["dataset"], name, f"{sent:%Y-%m-%d %H:%M}",
                   ", ".join(map(str, last["tahun"])) or "-", due)  # fmt: skip
     console.print(t)

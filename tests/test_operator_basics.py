@@ -170,3 +170,33 @@ def test_deadline_from_the_registry_and_the_next_nightly_run():
         2026, 3, 2, 18, 0, tzinfo=dt.UTC
     )
     json.dumps(deadline_state(registry, "survei", {}, today))
+
+
+def test_gx_data_docs_load_nothing_from_the_network_and_list_every_validation(tmp_path):
+    import re
+
+    import great_expectations.expectations as gxe
+    import pandas as pd
+
+    from expectations.runner import GateContext
+
+    gx = GateContext(tmp_path / "gx", run_name="2026-03-01 01:00 WIB, run abcd1234: data mentah")
+    df = pd.DataFrame({"kode": ["A", "B"], "pct": [50.0, 150.0]})
+    ok = gx.run("uji_lulus", df, [gxe.ExpectColumnValuesToNotBeNull(column="kode")], "kode")
+    bad = gx.run("uji_gagal", df, [gxe.ExpectColumnValuesToBeBetween(column="pct", max_value=100)],
+                 "kode")  # fmt: skip
+    assert not ok.failures and bad.failures[0].examples == ["B"]
+    index = gx.build_docs()
+    pages = list(index.parent.rglob("*.html"))
+    assert len(pages) >= 5
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        loaded = re.findall(r"<(?:script|link|img)\b[^>]*(?:src|href)=\"https?://", text)
+        assert loaded == [], page
+    text = index.read_text(encoding="utf-8")
+    # the index lists both validations in its HTML (no script needed), with a pass and a fail
+    rows = re.findall(r"<tr><td>.*?</tr>", text, flags=re.S)
+    assert sum("run abcd1234: data mentah" in r for r in rows) == 2
+    assert sum("fa-check-circle" in r for r in rows) == 1
+    assert sum("fa-times" in r for r in rows) == 1
+    assert 'content: "\\2714"' in text  # the check mark, drawn without Font Awesome

@@ -32,7 +32,7 @@ from ingestion.schema import HOLDS_DDL
 from orchestration.alerts import holds_message, send_alert
 from orchestration.assets.published_marts import PUBLISHED_FROM
 from orchestration.assets.warehouse import dbt_project, dbt_target, dbt_vars
-from orchestration.checks import GATED_MARTS
+from orchestration.checks import GATED_MARTS, gx_run_name
 from orchestration.resources import AlertWebhookResource, WarehouseResource
 from publication.release import ANALYST_DB, latest_release, published_watermark
 
@@ -127,7 +127,8 @@ def tinjauan_submisi(
         }
         with warehouse.connect() as con:
             outcomes = marts_gate(con, Path(published_db) if published_db else None, cfg,
-                                  GateContext(Path(warehouse.gx_root)))  # fmt: skip
+                                  GateContext(Path(warehouse.gx_root),
+                                              gx_run_name(run_id, "tinjauan kiriman")))  # fmt: skip
             traced, untraced = gate_holds(con, outcomes, since, region_of)
             record_holds(con, traced, run_id)
         if traced:
