@@ -99,6 +99,9 @@ def send_alert(message: dict, webhook: str | None, timeout: float = 10.0) -> boo
     name="run_failure_alert",
     default_status=DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=10,
+    # also the runs the command line starts (`kinerja refresh` runs in-process on the same
+    # instance: its runs have no code-location origin, so only this setting sees them)
+    monitor_all_code_locations=True,
     description="Alert on a failed run (log, and webhook KINERJA_ALERT_WEBHOOK if set).",
 )
 def run_failure_alert(context: RunFailureSensorContext, alert_webhook: AlertWebhookResource):

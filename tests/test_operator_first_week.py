@@ -139,6 +139,22 @@ def test_demo_status_daemon_sensor_and_failures_in_plain_words(operator_env, rec
         wait_for(lambda: ticks() >= seen + 2, timeout=60)
         assert len(instance.get_runs(filters=sensor_runs)) == 1
 
+        # the summary of that run: the revision it received, what it replaced, and the
+        # largest indicator change, explained by that revision
+        from core.duck import connect_reader
+        from orchestration.summary import summarise
+
+        with connect_reader(home / "warehouse" / "kerja.duckdb") as con:
+            summary = summarise(con, run.run_id, home / "published", registry)
+        assert [r["kode_instansi"] for r in summary.received] == ["KAB-BOALEMO"]
+        replaced = summary.replaced
+        assert {r["file"] for r in replaced} == {"KAB-BOALEMO/survei/survei_revisi.csv"}
+        assert sum(r["rows_before"] - r["rows_after"] for r in replaced) == 1  # one response
+        assert summary.release is not None and summary.compared_with is not None
+        moved = {(c["kode_wilayah"], c["indikator"]) for c in summary.changes}
+        assert ("75.02", "ikm") in moved or ("75", "ikm") in moved
+        assert all(c["alasan"].startswith("revisi KAB-BOALEMO survei") for c in summary.changes)
+
         # 4a. no key: the command stops at once, its first line says what to do
         no_key = {**env, "KINERJA_ENV_FILE": str(home / "tidak-ada.env")}
         failed = kinerja(no_key, "refresh", timeout=60)
