@@ -233,24 +233,30 @@ def cmd_init(args, s: Settings) -> int:  # noqa: ARG001
 
 
 def cmd_docs(args, s: Settings) -> int:  # noqa: ARG001
-    """dbt's docs as one static HTML file; they read the catalogue, so no secret is needed."""
+    """dbt's docs as one static HTML file; they read the catalogue, so no secret is needed.
+    Written beside the warehouse (its own target folder: the code location's manifest in
+    dbt_project/target is left alone, a running daemon keeps reading it)."""
     import subprocess
 
     from core.paths import DBT_PROJECT_DIR
     from core.settings import docs_environment
     from orchestration.assets.warehouse import DBT_EXECUTABLE
 
+    if not s.warehouse.exists():
+        print("belum ada gudang data: jalankan `kinerja refresh` dahulu", file=sys.stderr)
+        return 1
+    target = s.warehouse.parent / "dbt_docs"
     vars_ = f"{{warehouse_path: '{s.warehouse}', duckdb_memory_limit: '{s.duckdb_memory_limit}'}}"
     done = subprocess.run(
         [DBT_EXECUTABLE, "--no-send-anonymous-usage-stats", "--quiet", "docs", "generate",
          "--static", "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir",
-         str(DBT_PROJECT_DIR), "--vars", vars_],
+         str(DBT_PROJECT_DIR), "--target-path", str(target), "--vars", vars_],
         env=docs_environment(),
     )  # fmt: skip
     if done.returncode:
         print("dbt docs generate gagal (lihat pesan dbt di atas)", file=sys.stderr)
         return 1
-    print(f"buka {DBT_PROJECT_DIR / 'target' / 'static_index.html'} di peramban")
+    print(f"buka {target / 'static_index.html'} di peramban")
     return 0
 
 
