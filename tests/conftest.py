@@ -121,6 +121,7 @@ def hand_built(tmp_path_factory) -> tuple[Settings, list[dict]]:
 # modules that wait for the hand province.
 HEAVY_FIRST = (
     "test_warehouse_hand_computed.py",
+    "test_operator_first_week.py",  # the demo, the real daemon and sensor: minutes of waiting
     "test_ingest_e2e.py",
     "test_incremental_refresh.py",
     "test_publication_files.py",
