@@ -200,3 +200,16 @@ def test_gx_data_docs_load_nothing_from_the_network_and_list_every_validation(tm
     assert sum("fa-check-circle" in r for r in rows) == 1
     assert sum("fa-times" in r for r in rows) == 1
     assert 'content: "\\2714"' in text  # the check mark, drawn without Font Awesome
+
+
+def test_dbt_lines_are_counted_for_the_progress_bar_and_not_printed(capsys):
+    from orchestration.progress import DbtLineCounter
+
+    seen = []
+    counter = DbtLineCounter(seen.append)
+    counter.write("1 of 257 START sql table model staging.x ... [RUN]\n")
+    counter.write("2 of 257 OK created sql view model staging.stg_raw__load_log .... [\x1b[32mOK")
+    counter.write("\x1b[0m in 0.20s]\n3 of 257 PASS not_null_x ... [PASS in 0.1s]\n")
+    counter.write("4 of 257 ERROR creating sql table model y\nConcurrency: 2 threads\n")
+    assert seen == [257, 257, 257]  # finished nodes only, with dbt's total
+    assert capsys.readouterr().out == ""
