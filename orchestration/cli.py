@@ -440,6 +440,13 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(_one_line(e), file=sys.stderr)
         return 2
+    except Exception as e:  # anything else: its one line too; the traceback with -v
+        if verbose:
+            traceback.print_exc()
+        print(f"{type(e).__name__}: {_one_line(e)}", file=sys.stderr)
+        if not verbose:
+            print("  rincian: ulangi dengan -v", file=sys.stderr)
+        return 1
 
 
 def _one_line(e: BaseException) -> str:
