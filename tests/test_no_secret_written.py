@@ -105,7 +105,9 @@ def test_without_a_key_of_8_characters_dbt_cannot_connect(monkeypatch, key):
         monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", key)
     # dbt-duckdb builds the plugins of the profile when it opens the first connection, and
     # reports a RuntimeError there as dbt's connection error, with its message
-    with pytest.raises(RuntimeError, match="KINERJA_PSEUDONYM_KEY is not set") as e:
+    with pytest.raises(
+        RuntimeError, match=r"Kunci pseudonim \(KINERJA_PSEUDONYM_KEY\) belum ada"
+    ) as e:
         Plugin.create("orchestration.dbt_plugin")
     assert "7-chars" not in str(e.value)
 
