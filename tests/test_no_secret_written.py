@@ -135,7 +135,7 @@ def test_the_pseudonym_key_is_in_no_file_a_nightly_run_writes(
     for name, value in cli_env(s, dagster_home).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", KEY)
-    assert main(["refresh"]) == 0
+    assert main(["refresh", "-v"]) == 0  # -v: every log line of Dagster and dbt is searched
     out, err = capfd.readouterr()
     assert "full refresh" in out + err  # a new key: every mart was rebuilt with it
     assert KEY not in out + err  # the console (Dagster's and dbt's log lines)
