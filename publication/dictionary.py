@@ -1,4 +1,8 @@
-"""The data dictionary of the published tables, from the dbt docs (manifest.json)."""
+"""The data dictionary of the published tables, from the dbt docs (manifest.json).
+
+Every published column has its Indonesian definition once, in the dbt YAML beside its model:
+`config: {meta: {deskripsi: "..."}}` (the model too). The dbt docs show it (a column's
+details) and the workbooks' `Kamus Data` sheet reads it from here."""
 
 from __future__ import annotations
 
@@ -19,29 +23,39 @@ def labels() -> dict[str, str]:
     return yaml.safe_load(LABELS.read_text(encoding="utf-8"))
 
 
-def column_docs(model: str, manifest: Path = MANIFEST) -> dict[str, dict]:
-    """{column: {"label", "description", "data_type"}} for a dbt model, in model order."""
+def deskripsi(node_or_column: dict) -> str:
+    """The Indonesian definition (`meta.deskripsi`, under `config:` or directly)."""
+    meta = {
+        **(node_or_column.get("meta") or {}),
+        **(node_or_column.get("config") or {}).get("meta", {}),
+    }
+    return " ".join(str(meta.get("deskripsi") or "").split())
+
+
+def _node(model: str, manifest: Path) -> dict:
     nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
-    node = next(
+    return next(
         n for n in nodes.values() if n["resource_type"] == "model" and _relation(n) == model
     )
+
+
+def column_docs(model: str, manifest: Path = MANIFEST) -> dict[str, dict]:
+    """{column: {"label", "deskripsi", "description", "data_type"}} for a dbt model, in model
+    order (`description`: the developers' English one)."""
     return {
         name: {
             "label": labels().get(name, name),
+            "deskripsi": deskripsi(col),
             "description": col.get("description", ""),
             "data_type": col.get("data_type") or "",
         }
-        for name, col in node["columns"].items()
+        for name, col in _node(model, manifest)["columns"].items()
     }
 
 
 def model_description(model: str, manifest: Path = MANIFEST) -> str:
-    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
-    return next(
-        n["description"]
-        for n in nodes.values()
-        if n["resource_type"] == "model" and _relation(n) == model
-    )
+    """The model's Indonesian description (meta.deskripsi)."""
+    return deskripsi(_node(model, manifest))
 
 
 def _relation(node: dict) -> str:

@@ -34,17 +34,35 @@ INDICATORS = {
 }
 
 
-def _safe_select(con, table: str) -> str:
-    cols = con.execute(
+def _columns(con, table: str) -> list[tuple[str, str]]:
+    return con.execute(
         "SELECT column_name, data_type FROM information_schema.columns "
         "WHERE table_schema = 'marts' AND table_name = ? ORDER BY ordinal_position",
         [table],
     ).fetchall()
+
+
+def _select(con, table: str, parquet: bool) -> str:
+    """The columns of a mart as written to a file: text neutralised against formulas (CSV),
+    measures as DOUBLE and whole numbers as BIGINT in Parquet (pandas reads them as float64 and
+    int64, not as object), DECIMAL kept in CSV (its text is exact: 77.04)."""
     parts = []
-    for c, t in cols:
+    for c, t in _columns(con, table):
         quoted = '"' + c + '"'
-        parts.append(f"{neutralise_sql(quoted)} AS {quoted}" if t == "VARCHAR" else quoted)
+        if t == "VARCHAR" and not parquet:
+            parts.append(f"{neutralise_sql(quoted)} AS {quoted}")
+        elif parquet and t.startswith("DECIMAL"):
+            parts.append(f"CAST({quoted} AS DOUBLE) AS {quoted}")
+        elif parquet and t == "HUGEINT":
+            parts.append(f"CAST({quoted} AS BIGINT) AS {quoted}")
+        else:
+            parts.append(quoted)
     return ", ".join(parts)
+
+
+def _text_columns(con, table: str) -> str:
+    """The text columns (codes among them), always quoted in the CSV: `75.10` stays text."""
+    return ", ".join('"' + c + '"' for c, t in _columns(con, table) if t == "VARCHAR")
 
 
 def write_publication_files(
@@ -57,9 +75,13 @@ def write_publication_files(
     con = duckdb.connect(str(folder / ANALYST_DB), read_only=True)
     try:
         for table, order in INDICATORS.items():
-            select = f"SELECT {_safe_select(con, table)} FROM marts.{table} ORDER BY {order}"
-            con.execute(f"COPY ({select}) TO '{folder / table}.csv' (HEADER)")
-            con.execute(f"COPY ({select}) TO '{folder / table}.parquet' (FORMAT parquet)")
+            csv = f"SELECT {_select(con, table, False)} FROM marts.{table} ORDER BY {order}"
+            pq = f"SELECT {_select(con, table, True)} FROM marts.{table} ORDER BY {order}"
+            con.execute(
+                f"COPY ({csv}) TO '{folder / table}.csv' "
+                f"(HEADER, FORCE_QUOTE ({_text_columns(con, table)}))"
+            )
+            con.execute(f"COPY ({pq}) TO '{folder / table}.parquet' (FORMAT parquet)")
             cur = con.execute(f"SELECT * FROM marts.{table} ORDER BY {order}")
             write_indicator_workbook(
                 folder / f"{table}.xlsx", table, [d[0] for d in cur.description], cur.fetchall()
@@ -68,8 +90,9 @@ def write_publication_files(
         for (table,) in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
         ).fetchall():
+            select = f"SELECT {_select(con, table, True)} FROM marts.{table}"
             con.execute(
-                f"COPY marts.{table} TO '{folder / 'parquet' / table}.parquet' (FORMAT parquet)"
+                f"COPY ({select}) TO '{folder / 'parquet' / table}.parquet' (FORMAT parquet)"
             )
         agencies = con.execute(
             "SELECT kode_instansi, nama_instansi FROM marts.dim_instansi ORDER BY 1"
@@ -80,18 +103,22 @@ def write_publication_files(
     finally:
         con.close()
     rejects_of, findings_of, holds_of = defaultdict(list), defaultdict(list), defaultdict(list)
+    rows_of = defaultdict(list)
     for r in _rejects(working_db):
         rejects_of[r[0]].append(r[1:])
     for f in findings:
         findings_of[f[0]].append(f[1:])
     for h in _holds(working_db):
         holds_of[h[0]].append(h[1:])
+    for r in _finding_rows(working_db):
+        rows_of[r[0]].append(r[1:])
     out = folder / "temuan_instansi"
     out.mkdir()
     books = [
-        (out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode], holds_of[kode])
+        (out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode], holds_of[kode],
+         rows_of[kode])
         for kode, nama in agencies
-    ]
+    ]  # fmt: skip
     code = _workbook_code_digest()
     digests = {book[1]: _content_digest(code, book[1:]) for book in books}
     reused = _link_unchanged(out, digests, previous)
@@ -102,7 +129,10 @@ def write_publication_files(
 
 
 # what a findings workbook is made from besides its rows: a change here rewrites every workbook
-_WORKBOOK_CODE = [Path(__file__).with_name(n) for n in ("workbooks.py", "safe.py", "dictionary.py")]
+_WORKBOOK_CODE = [
+    Path(__file__).with_name(n)
+    for n in ("workbooks.py", "safe.py", "dictionary.py", "labels.yaml", "perbaikan.yaml")
+]
 
 
 def _workbook_code_digest() -> bytes:
@@ -161,14 +191,32 @@ def _holds(working_db: Path) -> list[tuple]:
 
 
 def _rejects(working_db: Path) -> list[tuple]:
-    """Rejected rows, and quarantined files as one line each (no row number)."""
+    """Rejected rows, and quarantined files as one line each (no row number): (kode_instansi,
+    file_name, dataset, baris, kolom, nilai, aturan, alasan, data_asli, submitted_at)."""
     with duckdb.connect(str(working_db), read_only=True) as con:
         return con.execute(
-            """SELECT kode_instansi, file_name, baris, kolom, nilai, aturan, alasan
-               FROM raw.rejects
+            """SELECT r.kode_instansi, r.file_name, r.dataset, r.baris, r.kolom, r.nilai,
+                      r.aturan, r.alasan, r.data_asli, l.submitted_at
+               FROM raw.rejects r
+               LEFT JOIN raw.load_log l USING (file_sha256, kode_instansi, dataset)
                UNION ALL
-               SELECT kode_instansi, file_name, NULL, NULL, NULL, 'FILE_DIKARANTINA',
-                      'file tidak dapat dibaca dan tidak dimuat sama sekali: ' || reason
+               SELECT kode_instansi, file_name, dataset, NULL, NULL, NULL, 'FILE_DIKARANTINA',
+                      'file tidak dapat dibaca dan tidak dimuat sama sekali: ' || reason,
+                      NULL, submitted_at
                FROM raw.load_log WHERE status = 'quarantined'
-               ORDER BY 1, 2, 3 NULLS FIRST, 4"""
+               ORDER BY 1, 2, 4 NULLS FIRST, 5"""
+        ).fetchall()
+
+
+def _finding_rows(working_db: Path) -> list[tuple]:
+    """The rows behind the findings (dbt model int_temuan_baris): (kode_instansi, tahun,
+    aturan, file_name, dataset, baris, nip, submitted_at); the workbook masks the NIP."""
+    with duckdb.connect(str(working_db), read_only=True) as con:
+        return con.execute(
+            """SELECT t.kode_instansi, t.tahun, t.aturan, l.file_name, l.dataset, t.baris, t.nip,
+                      l.submitted_at
+               FROM intermediate.int_temuan_baris t
+               JOIN raw.load_log l ON l.file_sha256 = t.file_sha256
+                                  AND l.kode_instansi = t.kode_instansi
+               ORDER BY ALL"""
         ).fetchall()

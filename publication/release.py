@@ -32,8 +32,8 @@ def _fsync_dir(path: Path) -> None:
 
 
 def build_release(working_db: Path, folder: Path, memory_limit: str) -> dict:
-    """Copy the marts into folder/kinerja.duckdb (what analysts query); returns the row count
-    of each table."""
+    """Copy the marts into folder/kinerja.duckdb (what analysts query), without their internal
+    columns; returns the row count of each table."""
     folder.mkdir(parents=True)
     con = connect_writer(folder / ANALYST_DB, memory_limit)
     try:
@@ -48,13 +48,27 @@ def build_release(working_db: Path, folder: Path, memory_limit: str) -> dict:
         con.execute("CREATE SCHEMA marts")
         counts = {}
         for t in tables:
-            con.execute(f"CREATE TABLE marts.{t} AS SELECT * FROM kerja.marts.{t}")
+            con.execute(
+                f"CREATE TABLE marts.{t} AS SELECT {_published_columns(con, t)} FROM kerja.marts.{t}"
+            )
             counts[t] = con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0]
         con.execute("DETACH kerja")
         con.execute("CHECKPOINT")
     finally:
         con.close()
     return counts
+
+
+def _published_columns(con, table: str) -> str:
+    """Every column of a working mart but the internal ones (`_dimuat_sampai`: a name starting
+    with `_`, the incremental watermark), which analysts never see."""
+    cols = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'kerja' "
+        "AND table_schema = 'marts' AND table_name = ? AND NOT starts_with(column_name, '_') "
+        "ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return ", ".join('"' + c + '"' for (c,) in cols)
 
 
 def publish(

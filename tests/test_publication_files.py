@@ -3,11 +3,16 @@ formula injection neutralised, suppressed cells empty, the report offline with i
 
 import csv
 import re
+import shlex
 import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 import zipfile
 from decimal import Decimal
 
 import duckdb
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from python_calamine import CalamineWorkbook
@@ -116,7 +121,7 @@ def test_no_nip_or_name_in_any_published_file(release):
 def test_formula_injection_is_neutralised(release):
     _, rel = release
     rows = xlsx_rows(rel / "temuan_instansi" / "KAB-2.xlsx", "Baris Ditolak")
-    values = [r[3] for r in rows[1:]]
+    values = [r[4] for r in rows[1:]]
     assert "'" + INJECTION.replace(",", " ") in values
     assert not any(
         isinstance(v, str) and v.startswith(("=", "+", "-", "@")) for r in rows for v in r
@@ -132,12 +137,33 @@ def test_formula_injection_is_neutralised(release):
 def test_agency_findings_name_file_row_and_reason(release):
     _, rel = release
     rows = xlsx_rows(rel / "temuan_instansi" / "KAB-2.xlsx", "Baris Ditolak")
-    assert rows[0] == ["File", "Baris", "Kolom", "Nilai Dikirim", "Aturan", "Alasan"]
+    assert rows[0] == ["File", "Baris", "Kunci Data (NIP disamarkan, tahun)", "Kolom",
+                       "Nilai Dikirim", "Aturan", "Alasan", "Yang Harus Dilakukan"]  # fmt: skip
     bad = [r for r in rows[1:] if r[0] == "KAB-2/pelatihan/latih_tambahan.csv"]
-    assert {(int(r[1]), r[2], r[4]) for r in bad} == {(2, "jenis_pelatihan", "KODE_TIDAK_DIKENAL")}
-    assert "pilihan: klasikal, nonklasikal" in bad[0][5]
+    assert {(int(r[1]), r[3], r[5]) for r in bad} == {(2, "jenis_pelatihan", "KODE_TIDAK_DIKENAL")}
+    assert "pilihan: klasikal, nonklasikal" in bad[0][6]
+    assert bad[0][2] == "NIP " + mask_personal("nip", NIP["m3"]) and bad[0][7]
+    # every finding row the agency can act on: the file, the row, the masked NIP, what to fix
     temuan = xlsx_rows(rel / "temuan_instansi" / "KAB-1.xlsx", "Temuan")
-    assert {r[1] for r in temuan[1:]} >= {"PENILAIAN_NIP_TIDAK_DI_ROSTER", "PEGAWAI_DI_DUA_ROSTER"}
+    assert temuan[0] == ["Tahun", "Aturan", "File", "Baris", "Kunci Data (NIP disamarkan, tahun)",
+                         "Penjelasan", "Yang Harus Dilakukan"]  # fmt: skip
+    by_rule = {r[1]: r for r in temuan[1:]}
+    assert set(by_rule) >= {"PENILAIAN_NIP_TIDAK_DI_ROSTER", "PEGAWAI_DI_DUA_ROSTER"}
+    for rule in ("PENILAIAN_NIP_TIDAK_DI_ROSTER", "PEGAWAI_DI_DUA_ROSTER"):
+        tahun, _, file_name, baris, kunci, penjelasan, fix = by_rule[rule]
+        assert file_name.startswith("KAB-1/") and baris >= 2 and kunci.startswith("NIP 19")
+        assert "*" in kunci and penjelasan and fix
+    # with as many rows as the finding counts (marts.temuan)
+    with duckdb.connect(str(rel / ANALYST_DB), read_only=True) as con:
+        counts = dict(con.execute(
+            "SELECT aturan, jumlah FROM marts.temuan WHERE kode_instansi = 'KAB-1'"
+        ).fetchall())  # fmt: skip
+    assert {a: sum(r[1] == a for r in temuan[1:]) for a in counts} == counts
+    # the first sheet: one line per cause with its count
+    book = CalamineWorkbook.from_path(str(rel / "temuan_instansi" / "KAB-1.xlsx"))
+    assert book.sheet_names[0] == "Ringkasan"
+    summary = xlsx_rows(rel / "temuan_instansi" / "KAB-1.xlsx", "Ringkasan")
+    assert {(r[1], int(r[3])) for r in summary[4:] if r[0] == "Temuan"} == set(counts.items())
     assert mask_personal("nip", "198609262015051001") == "1986************01"
 
 
@@ -157,8 +183,18 @@ def test_report_is_offline_with_one_chart_per_indicator(release):
     )  # one year only in the hand province: no change-since-last-year chart
     assert html.count("<svg") == len(charts)
     urls = re.findall(r"(?:src|href)\s*=\s*[\"']?(https?:)?//", html)
-    assert urls == [] and "<script" not in html and "http://www.w3.org/2000/svg" in html
+    assert urls == [] and "<script src" not in html and "http://www.w3.org/2000/svg" in html
     assert 'lang="id"' in html and "Provinsi sekilas" in html
+    # Indonesian numbers: no English decimal point in what is shown (tags and tooltips aside)
+    shown = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)>.*?</\1>", "", html, flags=re.S))
+    assert not re.search(r"\d\.\d\d(?!\d)", shown), re.findall(r".{20}\d\.\d\d.{5}", shown)[:3]
+    assert re.search(r"\d,\d\d%", shown)
+    # a table per agency (sortable and filterable offline), the glossary, the release's files
+    assert 'id="tabel-instansi"' in html and 'data-sort="n"' in html
+    for term in ("IKM", "JP (jam pelajaran)", "Mutu pelayanan", "Predikat kinerja", "IP ASN"):
+        assert f"<dt>{term}" in html, term
+    for href in re.findall(r'<a href="([^"]+)"', html):
+        assert (rel / href).exists(), href
 
 
 def test_unchanged_findings_workbooks_are_shared_with_the_last_release(release, tmp_path):
@@ -187,3 +223,254 @@ def test_unchanged_findings_workbooks_are_shared_with_the_last_release(release, 
         assert (st.st_ino == inodes[name]) == (name != "KAB-2.xlsx"), name
     rows = xlsx_rows(second / "temuan_instansi" / "KAB-2.xlsx", "Baris Ditolak")
     assert any(isinstance(r[1], float) and r[1] > 1000 for r in rows[1:])
+
+
+# --- the published workbooks, read as Excel reads them (the sheet XML) -------------------
+M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+BUILTIN_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00"}
+
+
+def workbook_xml(path):
+    """{sheet name: (sheet XML root, number format of each style index, print titles)}."""
+    with zipfile.ZipFile(path) as z:
+        book = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        styles = ET.fromstring(z.read("xl/styles.xml"))
+        target = {r.get("Id"): r.get("Target") for r in rels}
+        custom = {int(f.get("numFmtId")): f.get("formatCode") for f in styles.iter(f"{M}numFmt")}
+        xfs = [int(x.get("numFmtId", 0)) for x in styles.find(f"{M}cellXfs")]
+        fmt = [custom.get(i, BUILTIN_FORMATS.get(i, str(i))) for i in xfs]
+        titles = {
+            int(d.get("localSheetId")): d.text
+            for d in book.iter(f"{M}definedName")
+            if d.get("name") == "_xlnm.Print_Titles"
+        }
+        return {
+            s.get("name"): (
+                ET.fromstring(
+                    z.read("xl/" + target[s.get(f"{R}id")].lstrip("/").removeprefix("xl/"))
+                ),
+                fmt,
+                titles.get(i),
+            )
+            for i, s in enumerate(book.find(f"{M}sheets"))
+        }
+
+
+def col_index(ref: str) -> int:
+    letters = re.match(r"[A-Z]+", ref).group(0)
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def test_every_workbook_prints_well_with_plain_years_and_two_decimal_measures(release):
+    _, rel = release
+    books = [rel / "indikator_wilayah.xlsx", rel / "indikator_instansi.xlsx"]
+    books += sorted((rel / "temuan_instansi").glob("*.xlsx"))
+    assert len(books) == 2 + len(AGENCIES)
+    checked = {"tahun": 0, "measure": 0}
+    for path in books:
+        values = {n: CalamineWorkbook.from_path(str(path)).get_sheet_by_name(n).to_python()
+                  for n in CalamineWorkbook.from_path(str(path)).sheet_names}  # fmt: skip
+        for name, (sheet, fmt, titles) in workbook_xml(path).items():
+            where = f"{path.name}/{name}"
+            # landscape A4, one page wide (as many pages down as needed), header row repeated
+            setup = sheet.find(f"{M}pageSetup")
+            assert setup.get("orientation") == "landscape" and setup.get("paperSize") == "9", where
+            assert sheet.find(f"{M}sheetPr/{M}pageSetUpPr").get("fitToPage") == "1", where
+            assert setup.get("fitToWidth", "1") == "1" and setup.get("fitToHeight") == "0", where
+            if name != "Petunjuk":
+                assert titles and re.search(r"\$1:\$\d", titles), where
+            rows = values[name]
+            header_at = 3 if name in ("Kamus Data", "Ringkasan") else 0
+            header = rows[header_at] if len(rows) > header_at else []
+            end = next((k for k in range(header_at + 1, len(rows)) if not any(rows[k])), len(rows))
+            table = rows[header_at + 1 : end]  # the table, without the notes below it
+            widths = {}
+            for c in sheet.iter(f"{M}col"):
+                for i in range(int(c.get("min")) - 1, int(c.get("max"))):
+                    widths[i] = float(c.get("width"))
+            # every column as wide as its longest value (long text wraps at 60)
+            for i, title in enumerate(header):
+                longest = max(
+                    (len(f"{v:.2f}" if isinstance(v, float) and v != int(v) else
+                         str(int(v)) if isinstance(v, float) else str(v))
+                     for r in table for v in r[i:i + 1] if v != ""),
+                    default=0,
+                )  # fmt: skip
+                assert widths.get(i, 8.43) + 0.01 >= min(longest, 60), (where, title, longest)
+            # numbers: years and counts plain integers, measures two decimals
+            for cell in sheet.iter(f"{M}c"):
+                if cell.get("t") is not None or cell.find(f"{M}v") is None:
+                    continue  # text
+                r, i = int(re.search(r"\d+", cell.get("r")).group(0)) - 1, col_index(cell.get("r"))
+                title = header[i] if i < len(header) and r > header_at else ""
+                number_format = fmt[int(cell.get("s", 0))]
+                assert number_format in ("0", "0.00"), (where, cell.get("r"), number_format)
+                if title in ("Tahun", "Baris", "Jumlah") or title.startswith("Jumlah"):
+                    assert number_format == "0", (where, title)
+                    checked["tahun"] += title == "Tahun"
+                if "(%)" in title or title in ("IKM", "Rata-rata JP"):
+                    assert number_format == "0.00", (where, title)
+                    checked["measure"] += 1
+        # the Indonesian dictionary covers every column of the data sheet
+        if path.name.startswith("indikator_"):
+            data, kamus = values["Data"], values["Kamus Data"]
+            defined = {r[1]: r for r in kamus[3:] if r and r[0]}
+            assert set(data[0]) <= set(defined), set(data[0]) - set(defined)
+            for title in data[0]:
+                _, _, kind, definisi = defined[title][:4]
+                assert len(definisi) > 10 and kind, title
+                assert not re.search(r"\b(the|of|when|rounded|varchar|decimal)\b", definisi + kind)
+            # Nama Wilayah / Nama Instansi: never cut
+            col = 1
+            longest = max(len(r[col]) for r in data[1:])
+            assert widths_of(path, "Data")[col] >= longest
+    assert checked["tahun"] > 0 and checked["measure"] > 0
+
+
+def widths_of(path, sheet_name):
+    sheet = workbook_xml(path)[sheet_name][0]
+    out = {}
+    for c in sheet.iter(f"{M}col"):
+        for i in range(int(c.get("min")) - 1, int(c.get("max"))):
+            out[i] = float(c.get("width"))
+    return out
+
+
+# --- the analysts' files, as pandas reads them -------------------------------------------
+def test_parquet_and_csv_load_in_pandas_with_the_right_dtypes(release):
+    _, rel = release
+    with duckdb.connect(str(rel / ANALYST_DB), read_only=True) as con:
+        types = {
+            (t, c): d
+            for t, c, d in con.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'marts'"
+            ).fetchall()
+        }
+    assert not [k for k in types if k[1].startswith("_")]  # no internal columns published
+    files = sorted((rel / "parquet").glob("*.parquet")) + sorted(rel.glob("indikator_*.parquet"))
+    assert len(files) == len({t for t, _ in types}) + 2
+    for path in files:
+        df = pd.read_parquet(path)
+        for column in df.columns:
+            kind = types[(path.stem, column)]
+            dtype = df[column].dtype
+            if kind.startswith(("DECIMAL", "DOUBLE")):
+                assert dtype == "float64", (path.name, column, dtype)
+            elif kind in ("INTEGER", "BIGINT", "HUGEINT"):
+                assert dtype in ("int64", "int32") or (
+                    dtype == "float64" and df[column].isna().any()
+                ), (path.name, column, dtype)
+            elif kind == "VARCHAR":
+                assert pd.api.types.is_string_dtype(dtype), (path.name, column, dtype)
+        assert not df.select_dtypes("number").empty or path.stem.startswith("dim_"), path.name
+    # the CSV: codes quoted, read as text with the guide's dtype hint; measures as float64
+    for table in ("indikator_wilayah", "indikator_instansi"):
+        text = (rel / f"{table}.csv").read_text(encoding="utf-8")
+        for code in re.findall(r"(?m)^([^,]*),", text)[1:]:
+            assert code.startswith('"') and code.endswith('"'), code
+        codes = {c: str for c in ("kode_wilayah", "kode_instansi", "nama_wilayah", "nama_instansi",
+                                  "mutu_ikm")}  # fmt: skip
+        df = pd.read_csv(rel / f"{table}.csv", dtype=codes)
+        with duckdb.connect(str(rel / ANALYST_DB), read_only=True) as con:
+            expected = con.execute(f"SELECT kode_wilayah FROM marts.{table}").fetchall()
+        assert sorted(df["kode_wilayah"]) == sorted(v for (v,) in expected)
+        assert df["ikm"].dtype == "float64" and df["tahun"].dtype == "int64"
+
+
+# --- the analysts' guide: every example runs verbatim from the release folder -------------
+def guide_blocks(rel):
+    text = (rel / "PANDUAN_ANALIS.md").read_text(encoding="utf-8")
+    return re.findall(r"```(\w+)\n(.*?)```", text, flags=re.S)
+
+
+def test_every_example_of_the_guide_runs_from_the_release_folder(release, monkeypatch):
+    """SQL runs through DuckDB's Python API on the same file, opened read-only from the
+    release folder (the `duckdb` Python package has no CLI; when a `duckdb` CLI is installed
+    the shell example itself runs too, with every SQL example on its input). Python examples
+    run as they are in a new interpreter. Power Query cannot run here: its files are checked
+    to exist in the release."""
+    _, rel = release
+    blocks = guide_blocks(rel)
+    kinds = {k for k, _ in blocks}
+    assert kinds == {"sh", "sql", "python", "powerquery"}, kinds
+    sql = [b for k, b in blocks if k == "sql"]
+    monkeypatch.chdir(rel)
+    for kind, block in blocks:
+        if kind == "sh":
+            for line in block.strip().splitlines():
+                argv = shlex.split(line)
+                assert argv[0] == "duckdb" and "-readonly" in argv, line
+                assert (rel / argv[-1]).is_file(), line
+                if shutil.which("duckdb"):
+                    out = subprocess.run(argv, input="\n".join(sql), cwd=rel, text=True,
+                                         capture_output=True, timeout=120)  # fmt: skip
+                    assert out.returncode == 0 and "Error" not in out.stderr, out.stderr
+        elif kind == "sql":
+            with duckdb.connect("kinerja.duckdb", read_only=True) as con:
+                assert con.execute(block).fetchall(), block  # every example returns rows
+        elif kind == "python":
+            out = subprocess.run([sys.executable, "-c", block], cwd=rel, text=True,
+                                 capture_output=True, timeout=120)  # fmt: skip
+            assert out.returncode == 0, out.stderr
+            dtypes = out.stdout.split("dtype: object")[0]  # print(instansi.dtypes)
+            assert "float64" in dtypes and "object" not in dtypes, dtypes
+        else:
+            names = re.findall(r'Folder & "([^"]+)"', block)
+            assert names and all((rel / n).is_file() for n in names), names
+
+
+# --- the report in a real browser: a 390 px phone and A4 print ---------------------------
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+FRAME = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="page.html" style="width:{w}px;height:900px;border:0"></iframe><script>
+document.getElementById('f').addEventListener('load', function () {{
+  var d = this.contentDocument.documentElement, p = document.createElement('pre');
+  p.id = 'out'; p.textContent = d.scrollWidth + ' ' + d.clientWidth;
+  document.body.appendChild(p);
+}});</script></body></html>"""
+
+
+def page_width(browser, html: str, width: int, folder) -> tuple[int, int]:
+    """(page width, viewport width) of `html` shown `width` px wide (in an iframe: headless
+    Chromium's window is never narrower than 500 px)."""
+    (folder / "page.html").write_text(html, encoding="utf-8")
+    (folder / "frame.html").write_text(FRAME.format(w=width), encoding="utf-8")
+    out = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+         "--window-size=1000,1000", "--virtual-time-budget=5000", "--dump-dom",
+         (folder / "frame.html").as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    found = re.search(r'<pre id="out">(\d+) (\d+)</pre>', out.stdout)
+    assert found, out.stderr[-2000:]
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_report_fits_a_phone_and_prints_on_a4(release, tmp_path):
+    browser = next((b for b in map(shutil.which, BROWSERS) if b), None)
+    if browser is None:
+        pytest.skip("no Chromium installed (apt-get install -y chromium)")
+    _, rel = release
+    html = (rel / "laporan.html").read_text(encoding="utf-8")
+    scroll, viewport = page_width(browser, html, 390, tmp_path)
+    assert scroll <= viewport, f"the report is {scroll} px wide on a {viewport} px phone"
+    # the measure sees a page that is too wide (a 720 px chart, as before)
+    wide = html.replace("</body>", '<svg width="720" height="10"></svg></body>')
+    assert page_width(browser, wide, 390, tmp_path)[0] > 390
+    # printed: A4 pages
+    pdf = tmp_path / "laporan.pdf"
+    subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", (rel / "laporan.html").as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    boxes = re.findall(rb"MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf.read_bytes())
+    assert boxes and all(
+        abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes
+    ), boxes[:3]

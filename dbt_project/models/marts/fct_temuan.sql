@@ -1,74 +1,48 @@
 -- Findings: data that is valid on its own but inconsistent with other data. One row per
 -- agency, year and rule, with how many rows and an explanation for the agency's data officer.
-with predikat_tidak_sesuai as (
-    select
-        kode_instansi,
-        tahun,
-        'PREDIKAT_TIDAK_SESUAI' as aturan,
-        count(*) as jumlah,
+with penjelasan (aturan, penjelasan) as (
+    values
+    (
+        'PREDIKAT_TIDAK_SESUAI',
         'Predikat yang dikirim berbeda dengan predikat menurut matriks Hasil Kerja x Perilaku '
-        || 'Kerja (PermenPANRB 6/2022). Yang dipakai adalah predikat dari kedua rating.' as penjelasan
-    from {{ ref('stg_raw__penilaian') }}
-    where predikat_instansi is not null and predikat_instansi <> predikat_dihitung
-    group by all
-),
-
-penilaian_tanpa_roster as (
-    select
-        p.kode_instansi,
-        p.tahun,
-        'PENILAIAN_NIP_TIDAK_DI_ROSTER' as aturan,
-        count(*) as jumlah,
+        || 'Kerja (PermenPANRB 6/2022). Yang dipakai adalah predikat dari kedua rating.'
+    ),
+    (
+        'PENILAIAN_NIP_TIDAK_DI_ROSTER',
         'NIP pada data penilaian tidak ada di daftar pegawai (roster) instansi ini untuk tahun '
-        || 'yang sama, sehingga penilaian tidak dihitung. Kirim roster yang lengkap.' as penjelasan
-    from {{ ref('stg_raw__penilaian') }} as p
-    left join {{ ref('int_roster_listing') }} as r
-        on p.kode_instansi = r.kode_instansi and p.tahun = r.tahun and p.nip = r.nip
-    where r.nip is null
-    group by all
-),
-
-pelatihan_tanpa_roster as (
-    select
-        t.kode_instansi,
-        t.tahun,
-        'PELATIHAN_NIP_TIDAK_DI_ROSTER' as aturan,
-        count(*) as jumlah,
+        || 'yang sama, sehingga penilaian tidak dihitung. Kirim roster yang lengkap.'
+    ),
+    (
+        'PELATIHAN_NIP_TIDAK_DI_ROSTER',
         'NIP pada data pelatihan tidak ada di roster instansi ini untuk tahun tanggal_selesai, '
-        || 'sehingga JP pelatihan tersebut tidak dihitung.' as penjelasan
-    from {{ ref('stg_raw__pelatihan') }} as t
-    left join {{ ref('int_roster_listing') }} as r
-        on t.kode_instansi = r.kode_instansi and t.tahun = r.tahun and t.nip = r.nip
-    where r.nip is null
-    group by all
-),
-
-pindah as (
-    select
-        r.kode_instansi,
-        r.tahun,
-        'PEGAWAI_DI_DUA_ROSTER' as aturan,
-        count(*) as jumlah,
+        || 'sehingga JP pelatihan tersebut tidak dihitung.'
+    ),
+    (
+        'PEGAWAI_DI_DUA_ROSTER',
         'Pegawai tercantum di roster lebih dari satu instansi pada tahun yang sama (mutasi). '
-        || 'Pegawai dihitung di instansi yang rosternya dikirim paling akhir.' as penjelasan
-    from {{ ref('int_roster_listing') }} as r
-    inner join {{ ref('int_pegawai_tahun') }} as pt
-        on r.nip = pt.nip and r.tahun = pt.tahun
-    where pt.jumlah_instansi > 1
-    group by all
+        || 'Pegawai dihitung di instansi yang rosternya dikirim paling akhir.'
+    ),
+    (
+        'TANGGAL_LAHIR_TIDAK_SESUAI_NIP',
+        'Untuk PNS, 8 digit pertama NIP adalah tanggal lahir (YYYYMMDD); tanggal_lahir di roster '
+        || 'tidak sama dengan NIP. Periksa NIP atau tanggal lahir.'
+    )
 ),
 
-tanggal_lahir as (
+-- the row-level rules: their rows are in int_temuan_baris (a birth date finding counts NIPs)
+baris as (
     select
-        kode_instansi,
-        tahun,
-        'TANGGAL_LAHIR_TIDAK_SESUAI_NIP' as aturan,
-        count(distinct nip) as jumlah,
-        'Untuk PNS, 8 digit pertama NIP adalah tanggal lahir (YYYYMMDD); tanggal_lahir di roster '
-        || 'tidak sama dengan NIP. Periksa NIP atau tanggal lahir.' as penjelasan
-    from {{ ref('stg_raw__pegawai') }}
-    where status_kepegawaian = 'PNS' and left(nip, 8) <> strftime(tanggal_lahir, '%Y%m%d')
-    group by all
+        b.kode_instansi,
+        b.tahun,
+        b.aturan,
+        case
+            when b.aturan = 'TANGGAL_LAHIR_TIDAK_SESUAI_NIP' then count(distinct b.nip)
+            else count(*)
+        end as jumlah,
+        any_value(p.penjelasan) as penjelasan
+    from {{ ref('int_temuan_baris') }} as b
+    inner join penjelasan as p on b.aturan = p.aturan
+    group by b.kode_instansi, b.tahun, b.aturan
 ),
 
 distribusi as (
@@ -116,15 +90,7 @@ kurva as (
 ),
 
 all_findings as (
-    select * from predikat_tidak_sesuai
-    union all
-    select * from penilaian_tanpa_roster
-    union all
-    select * from pelatihan_tanpa_roster
-    union all
-    select * from pindah
-    union all
-    select * from tanggal_lahir
+    select * from baris
     union all
     select * from kurva
 )
