@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from benchmarks.registry import national_registry, national_wilayah, synthetic_registry
+from core import personal_data
 from core.paths import PROJECT_ROOT
 from core.registry import WILAYAH_SEED, Agency, Registry, load_registry
 from demo.api_server import DemoApiServer
@@ -270,6 +271,8 @@ def run_size(
             str(Path(sys.executable).parent / "dbt"),
             "compile",
             "--quiet",
+            "--vars",
+            json.dumps(personal_data.dbt_vars()),
             "--project-dir",
             str(proj / "dbt_project"),
             "--profiles-dir",

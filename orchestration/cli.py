@@ -245,8 +245,15 @@ def cmd_docs(args, s: Settings) -> int:  # noqa: ARG001
     if not s.warehouse.exists():
         print("belum ada gudang data: jalankan `kinerja refresh` dahulu", file=sys.stderr)
         return 1
+    import json
+
+    from core.personal_data import dbt_vars
+
     target = s.warehouse.parent / "dbt_docs"
-    vars_ = f"{{warehouse_path: '{s.warehouse}', duckdb_memory_limit: '{s.duckdb_memory_limit}'}}"
+    vars_ = json.dumps(
+        {"warehouse_path": str(s.warehouse), "duckdb_memory_limit": s.duckdb_memory_limit,
+         **dbt_vars()}
+    )  # fmt: skip
     done = subprocess.run(
         [DBT_EXECUTABLE, "--no-send-anonymous-usage-stats", "--quiet", "docs", "generate",
          "--static", "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir",

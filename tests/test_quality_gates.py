@@ -148,9 +148,17 @@ def test_marts_suite_warns_on_missing_agency_and_headcount_jump(tmp_path, gx):
 def test_personal_data_gate(tmp_path, gx):
     con = duckdb.connect(str(tmp_path / "p.duckdb"))
     con.execute("CREATE SCHEMA marts")
-    con.execute("CREATE TABLE marts.ok AS SELECT 'abc' AS pegawai_key, 2025 AS tahun")
+    key = "e3b0c44298fc1c14" + "198511232019772001" + "a" * 30  # a digest is no NIP
+    con.execute(f"CREATE TABLE marts.ok AS SELECT '{key}' AS pegawai_key, 2025 AS tahun")
     assert personal_data_gate(con, CFG, gx).failures == []
     con.execute("CREATE TABLE marts.bad AS SELECT '198609262015051001' AS nip, 'Budi' AS nama")
     failures = personal_data_gate(con, CFG, gx).failures
     assert {f.severity for f in failures} == {"block"}
     assert set(failures[0].examples) | set(failures[-1].examples) >= {"bad.nip"}
+    # an NIP inside free text, split as people write it, is found too
+    con.execute("DROP TABLE marts.bad")
+    con.execute(
+        "CREATE TABLE marts.teks AS SELECT 'Narasumber NIP.19860926 201505 1 001' AS penyelenggara"
+    )
+    (failure,) = personal_data_gate(con, CFG, gx).failures
+    assert failure.examples == ["teks.penyelenggara"] and failure.severity == "block"

@@ -17,6 +17,7 @@ from decimal import Decimal as D
 import duckdb
 import pytest
 
+from core import personal_data
 from tests.conftest import copy_province
 from tests.hand_province import NIP
 
@@ -119,7 +120,7 @@ def test_dbt_unit_tests_of_every_rule_pass(warehouse, tmp_path, pseudonym_key):
     from orchestration.assets.warehouse import DBT_EXECUTABLE
     from orchestration.assets.warehouse import DBT_PROJECT_DIR as project
 
-    vars_ = json.dumps({"warehouse_path": str(warehouse)})
+    vars_ = json.dumps({"warehouse_path": str(warehouse), **personal_data.dbt_vars()})
     done = subprocess.run(
         [DBT_EXECUTABLE, "--no-send-anonymous-usage-stats", "test", "--select",
          "resource_type:unit_test", "--vars", vars_, "--project-dir", str(project),

@@ -19,7 +19,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from filelock import FileLock
 from packaging import version
 
-from core.paths import DBT_PROJECT_DIR
+from core import personal_data
+from core.paths import DBT_PROJECT_DIR, STANDARD_FILE
 from core.registry import load_registry
 from expectations.submission_review import Tracer, record_holds, trace_failures
 from orchestration.dbt_failures import failed_nodes, failing_rows, root_cause
@@ -76,7 +77,8 @@ def ensure_manifest(project: DbtProject) -> Path:
     processes): each parses into a folder of its own, and the manifest is moved into place
     with one rename, so no process ever reads a half-written manifest."""
     manifest = project.manifest_path
-    newest = max(p.stat().st_mtime for p in _project_files())
+    # the standard too: its free-text columns are the var personal_data, which models ref() by
+    newest = max(p.stat().st_mtime for p in [*_project_files(), STANDARD_FILE])
 
     def fresh() -> bool:
         return manifest.exists() and manifest.stat().st_mtime >= newest
@@ -99,6 +101,8 @@ def _parse_into(target: Path) -> None:
                 "--no-send-anonymous-usage-stats",
                 "parse",
                 "--quiet",
+                "--vars",
+                json.dumps(personal_data.dbt_vars()),
                 "--project-dir",
                 str(DBT_PROJECT_DIR),
                 "--profiles-dir",
@@ -187,11 +191,14 @@ def dbt_vars(warehouse: WarehouseResource) -> str:
     """Where dbt builds (the profile reads these vars: dbt_project/profiles.yml). The
     pseudonym key is not a var (vars are written to dbt's artifacts and logs): dbt's process
     inherits the environment, where the PseudonymKeyResource found it, and the profile's
-    plugin (orchestration/dbt_plugin.py) puts it on the DuckDB connection."""
+    plugin (orchestration/dbt_plugin.py) puts it on the DuckDB connection. The definition of
+    personal data in free text (core/personal_data.py, from core/standard.yaml) is the var
+    `personal_data` (macros/personal_data.sql)."""
     return json.dumps(
         {
             "warehouse_path": warehouse.warehouse_path,
             "duckdb_memory_limit": warehouse.duckdb_memory_limit,
+            **personal_data.dbt_vars(),
         }
     )
 
@@ -202,13 +209,15 @@ class WarehouseBuildConfig(Config):
 
 def rules_fingerprint(registry: Path, pseudonym_key: str) -> str:
     """What the incremental models were built with: the dbt project (models, macros, rule
-    seeds, tests), the registry and the pseudonym key (through a slow key derivation, so the
+    seeds, tests), the personal-data definition, the registry and the pseudonym key (through a slow key derivation, so the
     stored fingerprint says nothing usable about the key). When it differs from the last
     successful build's, every year is rebuilt: a changed rule never leaves old years stale."""
     h = hashlib.sha256()
     for p in _project_files():
         h.update(str(p.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + p.read_bytes())
     h.update(registry.read_bytes())
+    # the definition of personal data in free text (pattern, free-text columns of the standard)
+    h.update(json.dumps(personal_data.dbt_vars(), sort_keys=True).encode())
     key = pseudonym_key.encode()
     h.update(hashlib.pbkdf2_hmac("sha256", key, b"kinerja-rules-fingerprint", 100_000))
     return h.hexdigest()

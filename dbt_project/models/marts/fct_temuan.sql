@@ -89,10 +89,34 @@ kurva as (
     group by all
 ),
 
+data_pribadi as (
+    select
+        kode_instansi,
+        tahun,
+        aturan,
+        count(*) as jumlah,
+        case any_value(jenis)
+            when 'NIP' then 'NIP tertulis di kolom teks bebas ('
+            else 'Nama pegawai dari roster instansi ini tertulis di kolom teks bebas ('
+        end
+        || string_agg(distinct dataset || '.' || kolom, ', ' order by dataset || '.' || kolom)
+        || '). Di data yang dipublikasikan diganti dengan '
+        || case any_value(jenis)
+            when 'NIP' then '{{ personal_data_def("nip_token") }}'
+            else '{{ personal_data_def("name_token") }}'
+        end
+        || '; data asli tetap di arsip. Daftar file, baris dan kolom ada di sheet Data Pribadi. '
+        || 'Jangan menulis NIP atau nama di kolom teks bebas.' as penjelasan
+    from {{ ref('int_temuan_data_pribadi') }}
+    group by kode_instansi, tahun, aturan
+),
+
 all_findings as (
     select * from baris
     union all
     select * from kurva
+    union all
+    select * from data_pribadi
 )
 
 select

@@ -24,5 +24,6 @@ select
     penyelenggara,
     submitted_at,
     loaded_at,
+    _data_pribadi,
     {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest
