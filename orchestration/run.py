@@ -31,6 +31,7 @@ def run_job(
     instance: DagsterInstance,
     full_refresh: bool = False,
     log_level: str = "INFO",
+    run_id: str | None = None,
 ) -> ExecuteInProcessResult:
     """One run over `agencies` (a partition range of the agency partitions, or one). The
     console shows INFO and above: each step, each agency's files, dbt's progress."""
@@ -46,5 +47,5 @@ def run_job(
             "dagster/asset_partition_range_end": agencies[-1],
         }
     return job.execute_in_process(
-        instance=instance, tags=tags, run_config=run_config, raise_on_error=False
+        instance=instance, tags=tags, run_config=run_config, raise_on_error=False, run_id=run_id
     )

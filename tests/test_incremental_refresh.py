@@ -51,7 +51,7 @@ def test_incremental_refresh_after_a_revision_equals_a_full_refresh(
         monkeypatch.setenv(name, value)
     capsys.readouterr()
     assert main(["refresh"]) == 0
-    assert f"published: {s.published / 'runs'}" in capsys.readouterr().out
+    assert f"TERBIT: {s.published / 'runs'}" in capsys.readouterr().out
     incremental = marts_snapshot(s.warehouse)
     # the run was incremental and reworked only KAB-2's appraisals of 2025
     with duckdb.connect(str(s.warehouse), read_only=True) as con:

@@ -4,15 +4,17 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Config
+import yaml
+from dagster import AssetExecutionContext, AssetKey, Config, Failure, MetadataValue
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from filelock import FileLock
 from packaging import version
@@ -21,7 +23,7 @@ from core import personal_data
 from core.paths import DBT_PROJECT_DIR, STANDARD_FILE
 from core.registry import load_registry
 from expectations.submission_review import Tracer, record_holds, trace_failures
-from orchestration.dbt_failures import failed_nodes, failing_rows
+from orchestration.dbt_failures import failed_nodes, failing_rows, root_cause
 from orchestration.resources import PseudonymKeyResource, WarehouseResource
 from publication.release import latest_release, published_watermark
 
@@ -126,7 +128,50 @@ def dbt_target(warehouse: WarehouseResource) -> Path:
     return Path(warehouse.warehouse_path).parent / "dbt_target"
 
 
+CHECK_DESCRIPTIONS = DBT_PROJECT_DIR / "check_descriptions.yml"
+
+
+@cache
+def _check_templates() -> dict[str, str]:
+    return yaml.safe_load(CHECK_DESCRIPTIONS.read_text(encoding="utf-8"))
+
+
+def check_description(test: Mapping[str, Any], manifest: Mapping[str, Any]) -> str | None:
+    """The one Indonesian sentence of what a dbt test protects: its own meta.description, else
+    the template of its kind (check_descriptions.yml) filled with its model and columns."""
+    own = (test.get("config") or {}).get("meta", {}).get("description") or test.get("meta", {}).get(
+        "description"
+    )
+    if own:
+        return own
+    meta = test.get("test_metadata") or {}
+    template = _check_templates().get(meta.get("name", ""))
+    if template is None:
+        return None
+    kwargs = meta.get("kwargs", {})
+    attached = test.get("attached_node") or ""
+    node = manifest.get("nodes", {}).get(attached) or manifest.get("sources", {}).get(attached)
+    model = (node or {}).get("alias") or (node or {}).get("name") or attached.split(".")[-1]
+    return template.format(
+        model=model,
+        column=kwargs.get("column_name") or test.get("column_name") or "",
+        columns=", ".join(kwargs.get("columns") or kwargs.get("combination_of_columns") or []),
+        to=re.sub(r"^(ref|source)\(['\"](.+?)['\"].*\)$", r"\2", str(kwargs.get("to", ""))),
+        field=kwargs.get("field", ""),
+        min=kwargs.get("min_value", ""),
+        max=kwargs.get("max_value", ""),
+        values=", ".join(map(str, kwargs.get("values") or [])),
+    )
+
+
 class KinerjaTranslator(DagsterDbtTranslator):
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        description = check_description(manifest["nodes"][unique_id], manifest)
+        return spec._replace(description=description) if description else spec
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
             return "ingestion"
@@ -227,6 +272,23 @@ def hold_traced_failures(
     return True
 
 
+def build_failure(invocation, target: Path) -> Failure:
+    """A failed dbt build as one line, dbt's root cause first (the model and dbt's message, or
+    the connection refused), then where dbt's full log is; the CLI, the run page and the
+    failure alert show this line."""
+    try:
+        run_results = invocation.get_artifact("run_results.json")
+    except Exception:  # dbt stopped before writing it (e.g. it could not connect)
+        run_results = None
+    cause = root_cause(run_results, list(getattr(invocation, "_error_messages", [])))
+    log = target / "dbt.log"
+    return Failure(
+        description=f"{cause} (log lengkap: {log})",
+        metadata={"dbt_log": MetadataValue.path(str(log))},
+        allow_retries=False,
+    )
+
+
 def build_dbt_assets(project: DbtProject):
     manifest = ensure_manifest(project)
 
@@ -271,9 +333,12 @@ def build_dbt_assets(project: DbtProject):
         if not invocation.is_successful():
             if not hold_traced_failures(context, invocation, dbt, warehouse, target):
                 yield from events
-                raise invocation.get_error()
-            invocation = dbt.cli(args, context=context, target_path=target)
-            events = invocation.stream()
+                raise build_failure(invocation, target)
+            invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+            events = list(invocation.stream())
+            if not invocation.is_successful():
+                yield from events
+                raise build_failure(invocation, target)
         yield from events
         with warehouse.connect() as con:
             con.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, now())", [fingerprint])
