@@ -45,14 +45,16 @@ format: env
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# the Dagster UI and daemon on the instance the command line uses (runs of `kinerja` show up)
+UI_HOME := $(or $(DAGSTER_HOME),$(or $(KINERJA_HOME),$(CURDIR)/var)/dagster_home)
 ui: env
-	$(BIN)/dagster dev -w workspace.yaml
+	mkdir -p $(UI_HOME) && cp -n config/dagster.yaml $(UI_HOME)/dagster.yaml || true
+	DAGSTER_HOME=$(UI_HOME) $(BIN)/dagster dev -w workspace.yaml
 
-# dbt docs of the warehouse as one static HTML file (offline), from the demo warehouse
+# dbt docs of the warehouse as one static HTML file (offline), from the warehouse of
+# KINERJA_HOME (default var/); needs no secret
 docs: env
-	cd dbt_project && ../$(BIN)/dbt docs generate --static --profiles-dir . \
-	  --vars '{warehouse_path: $(or $(KINERJA_WAREHOUSE),$(CURDIR)/var/warehouse/kerja.duckdb)}'
-	@echo "open dbt_project/target/static_index.html in a browser"
+	$(BIN)/kinerja docs
 
 # timing and memory at province sizes (not part of the tests); results in var/bench/results.json
 bench: env

@@ -3,8 +3,8 @@
 usage: python -m benchmarks.run [gorontalo] [jawa_barat] [national] [--work DIR] [--json FILE]
                                 [--keep-data] [--generate-only] [--full-only]
 
-For each size: generate the demo data (two years, ~3 trainings and ~1 survey response per
-employee-year, the demo's mix of formats), then measure wall time and peak memory of
+For each size: generate the demo data (two years, ~3 trainings, ~1 survey response, 4
+performance dialogues and ~0.05 rewards per employee-year, the demo's mix of formats), then measure wall time and peak memory of
   1. the full nightly refresh from an empty warehouse (`kinerja refresh`: ingest, dbt, gates, publish)
   2. an incremental refresh after 3 agencies sent revisions
   3. the lower bound: the same reading, typing and model SQL in plain DuckDB (benchmarks.lower_bound)
@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from benchmarks.registry import national_registry, national_wilayah, synthetic_registry
+from core import personal_data
 from core.paths import PROJECT_ROOT
 from core.registry import WILAYAH_SEED, Agency, Registry, load_registry
 from demo.api_server import DemoApiServer
@@ -161,7 +162,9 @@ def generate_by_province(registry: Registry, home: Path, size: int) -> DemoSumma
     for k, (prov, agencies) in enumerate(sorted(provinces.items())):
         part = dataclasses.replace(registry, agencies=tuple(agencies))
         n = round(size * weight[prov] / total)
-        s = generate(part, home, n, seed=7 + k, clean=k == 0, nip_offset=k * 25)
+        s = generate(
+            part, home, n, seed=7 + k, clean=k == 0, nip_offset=k * 25, dialog_coverage=1.0
+        )
         files += s.files
         print(
             f"generated {prov}: {n} employees, {len(agencies)} agencies",
@@ -224,7 +227,7 @@ def run_size(
     elif name == "national":
         summary = generate_by_province(registry, home, spec["employees"])
     else:
-        summary = generate(registry, home, size=spec["employees"])
+        summary = generate(registry, home, size=spec["employees"], dialog_coverage=1.0)
     gen_s = kept["generate_s"] if kept else round(time.perf_counter() - t, 1)
     marker = {"generate_s": gen_s, "files": summary.files}
     (home / "generated.json").write_text(json.dumps(marker))
@@ -270,6 +273,8 @@ def run_size(
             str(Path(sys.executable).parent / "dbt"),
             "compile",
             "--quiet",
+            "--vars",
+            json.dumps(personal_data.dbt_vars()),
             "--project-dir",
             str(proj / "dbt_project"),
             "--profiles-dir",

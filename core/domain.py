@@ -71,6 +71,29 @@ def ikm_bands() -> tuple[MutuBand, ...]:
     )
 
 
+@dataclass(frozen=True)
+class IpAsnKategori:
+    code: str  # e.g. SANGAT_TINGGI
+    name: str  # e.g. Sangat Tinggi
+    skor_bawah: int
+    skor_atas: int
+
+    @property
+    def pct_column(self) -> str:
+        """Its share in the published indicators, e.g. pct_ip_sangat_tinggi."""
+        return f"pct_ip_{self.code.lower()}"
+
+
+@cache
+def ip_asn_kategori() -> tuple[IpAsnKategori, ...]:
+    """The five IP ASN kategori, best first (seed `ip_asn_kategori`)."""
+    rows = sorted(_seed("ip_asn_kategori"), key=lambda r: int(r["urutan"]))
+    return tuple(
+        IpAsnKategori(r["kategori"], r["nama_kategori"], int(r["skor_bawah"]), int(r["skor_atas"]))
+        for r in rows
+    )
+
+
 @cache
 def ikm_elements() -> tuple[str, ...]:
     """The survey's element columns u1..u9 (seed `ikm_unsur`)."""
@@ -85,6 +108,12 @@ def _dbt_vars(path: Path = DBT_PROJECT_DIR / "dbt_project.yml") -> dict:
 def min_cell_size() -> int:
     """A percentage or mean over fewer people than this is published empty."""
     return int(_dbt_vars()["min_cell_size"])
+
+
+@cache
+def triwulan_per_tahun() -> int:
+    """Quarters of a year with a dialogue that make an employee "dialog lengkap" (dbt var)."""
+    return int(_dbt_vars()["triwulan_per_tahun"])
 
 
 @cache

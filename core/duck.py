@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
@@ -21,10 +22,22 @@ def duckdb_config(memory_limit: str) -> dict[str, str]:
     return {"memory_limit": memory_limit, "checkpoint_threshold": "1GB"}
 
 
-def connect_writer(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
-    """A writing connection (one process at a time may hold one)."""
+def connect_writer(
+    path: Path, memory_limit: str, wait_seconds: float = 10.0
+) -> duckdb.DuckDBPyConnection:
+    """A writing connection (one process at a time may hold one). A lock held for a moment
+    by a reader in another process (the landing-area sensor reads the load log) is waited
+    for, up to `wait_seconds`; a lock held longer (another writer) raises IOException."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), config=duckdb_config(memory_limit))
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(path), config=duckdb_config(memory_limit))
+            break
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
     # DuckDB creates its file readable by everyone whatever the umask: owner and group only
     if path.stat().st_mode & 0o007:
         path.chmod(path.stat().st_mode & 0o770)

@@ -93,6 +93,14 @@ class Registry:
     nama_provinsi: str
     agencies: tuple[Agency, ...]
     path: Path
+    # submission deadlines (`tenggat`): dataset -> (month, day) in the year after the data's
+    # year (a year's roster is due by that day of the next year); `kinerja status` compares
+    tenggat: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def deadline(self, dataset: str, tahun: int) -> dt.date | None:
+        """The day by which `dataset` for `tahun` is due (None: no deadline set)."""
+        md = self.tenggat.get(dataset)
+        return dt.date(tahun + 1, *md) if md else None
 
     @property
     def codes(self) -> list[str]:
@@ -249,7 +257,22 @@ class RegistryFile(_Schema):
     cakupan: Literal["provinsi", "nasional"] = "provinsi"
     provinsi: ProvinceEntry | None = Field(None, validate_default=True)
     common: FormatLayer = FormatLayer()  # bureau-wide, under every agency's own format
+    # dataset -> "MM-DD": a year's submission is due by that day of the following year
+    tenggat: dict[str, str] = {}
     agencies: list[AgencyEntry] = Field([], validate_default=True)
+
+    @field_validator("tenggat")
+    @classmethod
+    def _deadlines(cls, v: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(v) - set(DATASETS))
+        if unknown:
+            raise ValueError(f"unknown dataset(s) {unknown}; the standard's: {list(DATASETS)}")
+        for ds, md in v.items():
+            try:
+                dt.datetime.strptime(f"2000-{md}", "%Y-%m-%d")
+            except ValueError:
+                raise ValueError(f"{ds}: {md!r} is not a day of the year as MM-DD") from None
+        return v
 
     @field_validator("provinsi")
     @classmethod
@@ -343,7 +366,8 @@ def load_registry(path: str | Path, wilayah_seed: Path = WILAYAH_SEED) -> Regist
     if problems:
         raise RegistryError("\n".join(f"{path}: {p}" for p in problems))
     agencies = tuple(_agency(a, doc.common) for a in doc.agencies)
+    tenggat = {ds: (int(md[:2]), int(md[3:])) for ds, md in doc.tenggat.items()}
     if doc.provinsi is None:
-        return Registry(None, "Nasional", agencies, path)
+        return Registry(None, "Nasional", agencies, path, tenggat)
     nama = doc.provinsi.nama or wilayah[doc.provinsi.kode_wilayah]
-    return Registry(doc.provinsi.kode_wilayah, nama, agencies, path)
+    return Registry(doc.provinsi.kode_wilayah, nama, agencies, path, tenggat)

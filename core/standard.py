@@ -23,6 +23,9 @@ CrossColumnRule = Literal[
     "penilai_bukan_pegawai",
     "selesai_tidak_sebelum_mulai",
     "id_responden_unik",
+    "atasan_bukan_pegawai",
+    "tanggal_dialog_dalam_tahun",
+    "tanggal_penghargaan_dalam_tahun",
 ]
 
 
@@ -39,6 +42,13 @@ class Column(_Frozen):
     min: int | float | None = None
     max: int | float | None = None
     min_exclusive: int | float | None = None
+    free_text: bool = True  # a text column is free text unless it says not (a name, an ID)
+
+    @property
+    def is_free_text(self) -> bool:
+        """Searched for personal data (core/personal_data.py): every text column that is not
+        marked `free_text: false`; codes, NIPs, numbers and dates are not free text."""
+        return self.type == "text" and self.free_text
 
     @model_validator(mode="before")
     @classmethod
@@ -62,10 +72,36 @@ class Dataset(_Frozen):
     def columns_required_in_file(self) -> list[str]:
         return [c.name for c in self.columns if c.required or c.in_file]
 
+    @property
+    def free_text_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.is_free_text]
+
+
+class NipSpec(_Frozen):
+    digits: int = Field(ge=2)
+    separators: str
+    max_separators: int = Field(ge=0)
+    token: str
+    rule: str
+
+
+class NameSpec(_Frozen):
+    max_words: int = Field(ge=1)
+    token: str
+    rule: str
+
+
+class PersonalDataSpec(_Frozen):
+    """What counts as personal data in free text (core/personal_data.py)."""
+
+    nip: NipSpec
+    nama: NameSpec
+
 
 class Standard(_Frozen):
     datasets: dict[str, Dataset]
     golongan: dict[str, tuple[str, ...]] = Field(description="allowed golongan per status")
+    personal_data: PersonalDataSpec
 
     @model_validator(mode="before")
     @classmethod

@@ -4,6 +4,8 @@ The demo exercises what real agencies send: an Excel export with title rows and 
 turned into floats, a semicolon CSV in Windows-1252 with dd/mm/yyyy dates and decimal
 commas, Indonesian label variants, a JSON file, an agency served by an HTTP API, a revised
 resubmission, a corrupt workbook, a timestamp in file names, and rows that break each rule.
+Every agency also sends its quarterly performance dialogues and rewards: some hold all four
+dialogues with everyone, one almost none, and one rewards employees rated Butuh Perbaikan.
 """
 
 from __future__ import annotations
@@ -35,16 +37,37 @@ class DemoSummary:
     employees: int = 0
 
 
+# quarters held per employee and year, by how the agency runs its dialogues
+DIALOG_COVERAGE = {"dialog_full": 1.0, "dialog_none": 0.03}
+DIALOG_DEFAULT = [0.92, 0.85, 0.7, 0.8]  # the other agencies, in turn
+
+
 def _std_frames(
-    registry: Registry, size: int, seed: int, nip_offset: int = 0
+    registry: Registry,
+    size: int,
+    seed: int,
+    nip_offset: int = 0,
+    dialog_coverage: float | None = None,
 ) -> dict[str, pd.DataFrame]:
     people = pop.employees(registry, size, seed, nip_offset)
     roster = pop.rosters(people, YEARS, seed, registry.codes)
+    appraisals = pop.appraisals(roster, seed)
+    quirks = _quirks(registry)
+    coverage = {}
+    for i, kode in enumerate(registry.codes):
+        kind = next((k for k in DIALOG_COVERAGE if kode in quirks[k]), None)
+        coverage[kode] = DIALOG_COVERAGE[kind] if kind else DIALOG_DEFAULT[i % len(DIALOG_DEFAULT)]
+        if dialog_coverage is not None:
+            coverage[kode] = dialog_coverage
     return {
         "pegawai": roster,
-        "penilaian": pop.appraisals(roster, seed),
+        "penilaian": appraisals,
         "pelatihan": pop.trainings(roster, seed),
         "survei": pop.surveys(roster, seed),
+        "dialog_kinerja": pop.dialogues(roster, seed, coverage),
+        "penghargaan": pop.rewards(
+            roster, appraisals, seed, misaligned=quirks["reward_misaligned"]
+        ),
     }
 
 
@@ -77,6 +100,19 @@ def _bad_rows(dataset: str, df: pd.DataFrame, index: int) -> pd.DataFrame:
         r.iloc[0, r.columns.get_loc("u1")] = 5
         r.iloc[1, r.columns.get_loc("usia")] = 7
         # the third copy keeps the id of the first row: a duplicate id_responden
+    elif dataset == "dialog_kinerja":
+        r.iloc[0, r.columns.get_loc("tanggal_dialog")] = pd.Timestamp(
+            f"{int(r.iloc[0]['tahun']) - 1}-12-30"
+        )  # dated outside its year
+        r.iloc[1, r.columns.get_loc("nip_atasan")] = r.iloc[1]["nip"]
+        # finding: a valid NIP that is not on the agency's roster
+        r.iloc[2, r.columns.get_loc("nip")] = "199912312024011999"
+    elif dataset == "penghargaan":
+        r.iloc[0, r.columns.get_loc("jenis_penghargaan")] = "Piala Bergilir"
+        r.iloc[1, r.columns.get_loc("tanggal")] = pd.Timestamp(
+            f"{int(r.iloc[1]['tahun']) + 1}-01-05"
+        )
+        r.iloc[2, r.columns.get_loc("nip")] = "199912312024011999"
     return r
 
 
@@ -133,6 +169,18 @@ def _label_variants(df: pd.DataFrame, dataset: str, rng: np.random.Generator) ->
                     "DI_BAWAH_EKSPEKTASI": "dibawah",
                 }
             )
+    if dataset == "dialog_kinerja":
+        mask = rng.random(len(df)) < 0.5
+        df["triwulan"] = df["triwulan"].astype("object")
+        df.loc[mask, "triwulan"] = df.loc[mask, "triwulan"].map(
+            {1: "TW I", 2: "TW II", 3: "TW III", 4: "TW IV"}
+        )
+    if dataset == "penghargaan":
+        df["jenis_penghargaan"] = df["jenis_penghargaan"].replace(
+            {"pegawai_teladan": "Pegawai Teladan", "tanda_kehormatan": "Satyalancana"}
+        )
+    if dataset == "pelatihan":
+        df["kategori"] = df["kategori"].replace({"kepemimpinan": "PIM", "seminar": "Workshop"})
     if dataset == "pegawai":
         df["jenis_kelamin"] = df["jenis_kelamin"].map({"L": "Laki-laki", "P": "Perempuan"})
         df["status_kepegawaian"] = df["status_kepegawaian"].replace({"PPPK": "P3K"})
@@ -152,15 +200,18 @@ def generate(
     *,
     clean: bool = True,
     nip_offset: int = 0,
+    dialog_coverage: float | None = None,
 ) -> DemoSummary:
     """Write <out>/landing (files) and <out>/api (what the API agencies serve). With
-    clean=False the landing area is added to (a population generated in parts)."""
+    clean=False the landing area is added to (a population generated in parts).
+    dialog_coverage: the share of quarters every agency holds a dialogue in (1.0: four per
+    employee-year, as the benchmarks use); by default it varies by agency."""
     landing, api_dir = out / "landing", out / "api"
     for d in (landing, api_dir):
         if d.exists() and clean:
             shutil.rmtree(d)
         d.mkdir(parents=True, exist_ok=True)
-    frames = _std_frames(registry, size, seed, nip_offset)
+    frames = _std_frames(registry, size, seed, nip_offset, dialog_coverage)
     summary = DemoSummary(landing, api_dir, employees=size)
     rng = np.random.default_rng(seed + 9)
     quirks = _quirks(registry)
@@ -229,6 +280,9 @@ def _quirks(registry: Registry) -> dict[str, set[str]]:
         "json": {"DINKES-PROV"},
         "revision": {"DISDIK-PROV"},
         "corrupt": {"KAB-POHUWATO"},
+        "dialog_full": {"BKD-PROV", "INSPEKTORAT-PROV"},
+        "dialog_none": {"KAB-GORUT"},
+        "reward_misaligned": {"BAPPEDA-PROV"},
     }
     if all(any(c in registry.codes for c in v) for v in named.values()):
         return named

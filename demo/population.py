@@ -1,4 +1,5 @@
-"""Synthetic ASN population for a province: employees, rosters, appraisals, training, surveys.
+"""Synthetic ASN population for a province: employees, rosters, appraisals, training, surveys,
+performance dialogues and rewards.
 
 Everything is vectorised with NumPy/pandas (no Python loop per row), so millions of
 employees generate in seconds. Names come from pools drawn from Faker's id_ID locale.
@@ -215,6 +216,7 @@ def trainings(roster: pd.DataFrame, seed: int, per_year: float = 3.0) -> pd.Data
     base["jenis_pelatihan"] = np.where(rng.random(n) < 0.5, "klasikal", "nonklasikal")
     base["jp"] = rng.choice(np.array([2, 3.5, 4, 8, 10, 16, 20, 24, 32]), n)
     base["penyelenggara"] = PENYELENGGARA[rng.integers(0, len(PENYELENGGARA), n)]
+    base["kategori"] = training_kategori(n, np.random.default_rng(seed + 7))
     return base
 
 
@@ -249,3 +251,97 @@ def surveys(roster: pd.DataFrame, seed: int, per_employee: float = 1.0) -> pd.Da
         base[f"u{i}"] = col
     base["saran"] = np.where(rng.random(n) < 0.05, "Pelayanan sudah baik, pertahankan", "")
     return base
+
+
+KATEGORI_PELATIHAN = np.array(["teknis", "", "fungsional", "kepemimpinan", "seminar"])
+CATATAN = np.array(
+    [
+        "Target triwulan tercapai, pertahankan",
+        "Perlu percepatan realisasi kegiatan",
+        "Umpan balik: perbaiki ketepatan waktu laporan",
+        "Rencana aksi disepakati bersama atasan",
+        "",
+        "",
+    ]
+)
+JENIS_PENGHARGAAN = np.array(
+    [
+        "tanda_kehormatan",
+        "pegawai_teladan",
+        "kenaikan_pangkat_istimewa",
+        "pengembangan_diri",
+        "lainnya",
+    ]
+)
+
+
+def training_kategori(n: int, rng: np.random.Generator) -> np.ndarray:
+    """kategori of n trainings: mostly teknis (some left empty, which means teknis)."""
+    return KATEGORI_PELATIHAN[rng.choice(5, n, p=[0.45, 0.15, 0.2, 0.08, 0.12])]
+
+
+def dialogues(
+    roster: pd.DataFrame, seed: int, coverage: dict[str, float], per_employee: float = 4.0
+) -> pd.DataFrame:
+    """dialog_kinerja rows: per roster row (agency, year) each quarter is held with the
+    agency's `coverage` (1.0: every employee every quarter), a little less late in the year;
+    `per_employee` (at most 4) scales the quarters held on average."""
+    rng = np.random.default_rng(seed + 5)
+    base = roster[["nip", "kode_instansi", "tahun"]].reset_index(drop=True)
+    quarters = np.tile(np.arange(1, 5), len(base))
+    df = base.loc[base.index.repeat(4)].reset_index(drop=True)
+    df["triwulan"] = quarters
+    cov = df["kode_instansi"].map(coverage).fillna(0.85).to_numpy() * min(per_employee, 4.0) / 4
+    decline = np.where(cov >= 1.0, 1.0, np.array([1.0, 0.97, 0.93, 0.85])[quarters - 1])
+    df = df[rng.random(len(df)) < cov * decline].reset_index(drop=True)
+    n = len(df)
+    month = (df["triwulan"].to_numpy() - 1) * 3 + rng.integers(1, 4, n)
+    day = rng.integers(1, 29, n)
+    df["tanggal_dialog"] = pd.to_datetime(
+        pd.DataFrame({"year": df["tahun"], "month": month, "day": day})
+    )
+    # supervisor: another employee of the same agency, year and quarter
+    df["nip_atasan"] = df.groupby(["kode_instansi", "tahun", "triwulan"])["nip"].transform(
+        lambda s: np.roll(s.to_numpy(), 1)
+    )
+    df["catatan"] = CATATAN[rng.integers(0, len(CATATAN), n)]
+    return df
+
+
+def rewards(
+    roster: pd.DataFrame,
+    appraised: pd.DataFrame,
+    seed: int,
+    per_employee: float = 0.05,
+    misaligned: set[str] = frozenset(),
+) -> pd.DataFrame:
+    """penghargaan rows, about `per_employee` per roster row, going to those who perform
+    (Sangat Baik most often); never to a poor performer or someone with a sedang/berat
+    penalty, except in the agencies of `misaligned`, which reward two Butuh Perbaikan
+    employees a year."""
+    rng = np.random.default_rng(seed + 6)
+    df = roster[["nip", "kode_instansi", "tahun", "hukuman_disiplin"]].merge(
+        appraised[["nip", "kode_instansi", "tahun", "rating_hasil_kerja", "rating_perilaku_kerja"]],
+        on=["nip", "kode_instansi", "tahun"],
+        how="left",
+    )
+    h = pd.Series(RATINGS).reset_index().set_index(0)["index"]
+    hi = df["rating_hasil_kerja"].map(h)
+    pi = df["rating_perilaku_kerja"].map(h)
+    ok = hi.notna() & pi.notna()
+    predikat = pd.Series("", index=df.index, dtype=object)
+    predikat[ok] = MATRIX[hi[ok].astype(int), pi[ok].astype(int)]
+    weight = predikat.map({"SANGAT_BAIK": 3.0, "BAIK": 0.8, "": 0.3}).fillna(0.0)
+    weight[df["hukuman_disiplin"].isin(["sedang", "berat"])] = 0.0
+    p = (weight * per_employee * len(df) / max(weight.sum(), 1.0)).clip(upper=1.0)
+    chosen = df[rng.random(len(df)) < p]
+    bad = df[df["kode_instansi"].isin(misaligned) & (predikat == "BUTUH_PERBAIKAN")]
+    bad = bad.groupby(["kode_instansi", "tahun"]).head(2)
+    out = pd.concat([chosen, bad], ignore_index=True)[["nip", "kode_instansi", "tahun"]]
+    n = len(out)
+    out["jenis_penghargaan"] = JENIS_PENGHARGAAN[rng.choice(5, n, p=[0.1, 0.35, 0.05, 0.3, 0.2])]
+    out["tanggal"] = pd.to_datetime(out["tahun"].astype(str) + "-08-17") + pd.to_timedelta(
+        rng.integers(0, 120, n), unit="D"
+    )
+    out["keterangan"] = np.where(rng.random(n) < 0.3, "Penghargaan tingkat provinsi", "")
+    return out

@@ -57,6 +57,8 @@ class GateConfig(_Schema):
     raw: RawGates
     marts: MartGates
     submissions: SubmissionChecks
+    # check name -> what it protects, one Indonesian sentence (the Dagster check's description)
+    deskripsi: dict[str, str]
 
 
 class GateConfigError(ValueError):

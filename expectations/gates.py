@@ -11,6 +11,7 @@ import duckdb
 import great_expectations.expectations as gxe  # noqa: E402,I001
 import pandas as pd
 
+from core.personal_data import HEX_DIGEST_RE2_FULL, nip_pattern
 from core.sql import lit
 from core.standard import Standard
 from expectations.frames import read_frame
@@ -118,7 +119,9 @@ def marts_gate(
 
 def personal_data_gate(con: duckdb.DuckDBPyConnection, cfg: dict, gx: GateContext) -> SuiteOutcome:
     """One row per (mart table, column): is it a personal-data column, and how many of its
-    values look like an NIP (18 digits). Counted in DuckDB, validated with GX."""
+    values hold an NIP, also inside free text (the pattern the warehouse masks with,
+    core/personal_data.py). Counted in DuckDB, validated with GX. Names in free text are
+    searched in every published file before the release is switched (publication/scan.py)."""
     cols = con.execute(
         """SELECT table_name, column_name, data_type FROM information_schema.columns
            WHERE table_schema = 'marts' ORDER BY table_name, ordinal_position"""
@@ -128,7 +131,9 @@ def personal_data_gate(con: duckdb.DuckDBPyConnection, cfg: dict, gx: GateContex
         nip_values = 0
         if dtype == "VARCHAR":
             nip_values = con.execute(
-                f'SELECT count(*) FROM marts."{table}" WHERE regexp_full_match("{column}", \'[0-9]{{18}}\')'
+                f'SELECT count(*) FROM marts."{table}" WHERE regexp_matches("{column}", ?) '
+                f'AND NOT (length("{column}") >= 32 AND regexp_full_match("{column}", ?))',
+                [nip_pattern("re2"), HEX_DIGEST_RE2_FULL],
             ).fetchone()[0]
         rows.append(
             {

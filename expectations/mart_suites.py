@@ -7,11 +7,20 @@ import re
 import great_expectations.expectations as gxe
 import pandas as pd
 
-from core.domain import ikm_bands, predikat
+from core.domain import ikm_bands, ip_asn_kategori, predikat, triwulan_per_tahun
 
 # the five predikat shares, best first (seed `predikat`)
 PREDIKAT_PCT = [p.pct_column for p in predikat()]
-PCT_COLUMNS = ["cakupan_penilaian_pct", *PREDIKAT_PCT, "pct_pns_memenuhi_20jp"]
+# the five IP ASN kategori shares, best first (seed `ip_asn_kategori`)
+IP_ASN_PCT = [k.pct_column for k in ip_asn_kategori()]
+PCT_COLUMNS = [
+    "cakupan_penilaian_pct",
+    *PREDIKAT_PCT,
+    "pct_pns_memenuhi_20jp",
+    *IP_ASN_PCT,
+    "pct_dialog_lengkap",
+    "pct_penghargaan_selaras",
+]
 PERSONAL_COLUMNS = re.compile(r"^(nip|nip_.*|.*_nip|nama|nama_pegawai|nama_lengkap)$")
 
 
@@ -36,10 +45,12 @@ def with_derived_columns(
     shares (NULL when suppressed), the mutu the IKM implies, whether the row has data, and the
     headcount change since the last publication."""
     out = df.copy()
-    for c in PCT_COLUMNS + ["ikm"]:
+    for c in PCT_COLUMNS + ["ikm", "rata_ip_asn", "rata_triwulan_dialog"]:
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
     shares = out[PREDIKAT_PCT]
     out["jumlah_pct_predikat"] = shares.sum(axis=1).where(shares.notna().all(axis=1))
+    ip_shares = out[IP_ASN_PCT]
+    out["jumlah_pct_ip_asn"] = ip_shares.sum(axis=1).where(ip_shares.notna().all(axis=1))
     out["mutu_dari_ikm"] = [mutu_for(v, bands) for v in out["ikm"]]
     out["ada_data"] = out["jumlah_pegawai"] > 0
     out["perubahan_pegawai"] = None
@@ -72,6 +83,21 @@ def indikator_expectations(cfg: dict) -> list:
             min_value=100 - tol,
             max_value=100 + tol,
             meta=_meta("predikat_sum", cfg),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="jumlah_pct_ip_asn",
+            min_value=100 - tol,
+            max_value=100 + tol,
+            meta=_meta("ip_asn_sum", cfg),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="rata_ip_asn", min_value=0, max_value=100, meta=_meta("ip_asn_range", cfg)
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="rata_triwulan_dialog",
+            min_value=0,
+            max_value=triwulan_per_tahun(),
+            meta=_meta("triwulan_range", cfg),
         ),
         gxe.ExpectColumnValuesToBeBetween(
             column="ikm",

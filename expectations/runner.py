@@ -7,6 +7,9 @@ from pathlib import Path
 
 import great_expectations as gx
 import pandas as pd
+from great_expectations.core.run_identifier import RunIdentifier
+
+from expectations.offline_docs import make_offline
 
 
 @dataclass
@@ -43,7 +46,10 @@ class SuiteOutcome:
 class GateContext:
     """A file-backed GX project in <root>/gx, so every run adds to the Data Docs."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, run_name: str | None = None):
+        """`run_name`: what the Data Docs call this run's validations (e.g. the Dagster
+        run and the gate), instead of GX's `__none__`."""
+        self.run_name = run_name
         root.mkdir(parents=True, exist_ok=True)
         self.context = gx.get_context(mode="file", project_root_dir=str(root))
         self.context.variables.progress_bars = {"globally": False, "metric_calculations": False}
@@ -71,7 +77,8 @@ class GateContext:
             gx.ValidationDefinition(name=name, data=batch, suite=suite)
         )
         df = df.reset_index(drop=True)
-        result = vd.run(batch_parameters={"dataframe": df}, result_format="COMPLETE")
+        run_id = RunIdentifier(run_name=self.run_name) if self.run_name else None
+        result = vd.run(batch_parameters={"dataframe": df}, result_format="COMPLETE", run_id=run_id)
         failures = []
         for r in result.results:
             if r.success:
@@ -97,11 +104,8 @@ class GateContext:
         return SuiteOutcome(name, len(df), len(result.results), failures)
 
     def build_docs(self) -> Path:
+        """Build the Data Docs, then make them work offline (expectations/offline_docs.py)."""
         self.context.build_data_docs()
-        return (
-            Path(self.context.root_directory)
-            / "uncommitted"
-            / "data_docs"
-            / "local_site"
-            / "index.html"
-        )
+        site = Path(self.context.root_directory) / "uncommitted" / "data_docs" / "local_site"
+        make_offline(site)
+        return site / "index.html"

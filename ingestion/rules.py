@@ -244,6 +244,29 @@ class RuleBuilder:
         violation = _violation("nip_penilai", "nip_penilai", "PENILAI_ADALAH_PEGAWAI", reason)
         return [_when("nip_penilai = nip", violation)]
 
+    def _atasan_bukan_pegawai(self) -> list[Check]:
+        reason = lit(
+            "nip_atasan sama dengan nip: atasan tidak boleh pegawai itu sendiri"
+            " dalam dialog kinerja"
+        )
+        violation = _violation("nip_atasan", "nip_atasan", "ATASAN_ADALAH_PEGAWAI", reason)
+        return [_when("nip_atasan = nip", violation)]
+
+    def _date_in_year(self, column: str, what: str) -> list[Check]:
+        reason = (
+            f"'{column} (' || CAST({column} AS VARCHAR) || ') tidak berada di tahun ' || "
+            f"CAST(tahun AS VARCHAR) || ': tanggal {what} harus di dalam tahunnya'"
+        )
+        value = f"CAST({column} AS VARCHAR)"
+        violation = _violation(column, value, "TANGGAL_DI_LUAR_TAHUN", reason)
+        return [_when(f"year({column}) <> tahun", violation)]
+
+    def _tanggal_dialog_dalam_tahun(self) -> list[Check]:
+        return self._date_in_year("tanggal_dialog", "dialog kinerja")
+
+    def _tanggal_penghargaan_dalam_tahun(self) -> list[Check]:
+        return self._date_in_year("tanggal", "penghargaan")
+
     def _selesai_tidak_sebelum_mulai(self) -> list[Check]:
         reason = (
             "'tanggal_selesai (' || CAST(tanggal_selesai AS VARCHAR) || "

@@ -124,3 +124,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, standard: Standard) -> Non
     con.execute(RESENT_DDL)
     for ds in standard.datasets:
         con.execute(raw_table_ddl(standard, ds))
+        # a column added to the standard later (e.g. pelatihan.kategori) joins an existing
+        # warehouse's raw table, empty for the rows loaded before it
+        for c in standard.datasets[ds].columns:
+            con.execute(
+                f"ALTER TABLE raw.{ds} ADD COLUMN IF NOT EXISTS {ident(c.name)} {SQL_TYPES[c.type]}"
+            )

@@ -17,18 +17,17 @@ from dagster import (
     run_failure_sensor,
 )
 
+from orchestration.errors import failed_steps, run_failure_line
 from orchestration.resources import AlertWebhookResource
 
 log = logging.getLogger("kinerja.alerts")
 
 
 def failure_message(instance: DagsterInstance, run_id: str, job_name: str) -> dict:
-    steps = []
-    for rec in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE):
-        ev = rec.dagster_event
-        error = ev.step_failure_data.error if ev and ev.step_failure_data else None
-        first = error.message.strip().splitlines()[0] if error else ""
-        steps.append({"step": ev.step_key if ev else "?", "error": first})
+    """The alert of a failed run. Its first line is the root cause in one line, the same line
+    `kinerja refresh` prints first (orchestration/errors.py); then the failed steps and, when
+    a gate blocked publication, the failing expectations."""
+    steps = failed_steps(instance, run_id)
     expectations = []
     for rec in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
         evaluation = rec.dagster_event.event_specific_data
@@ -44,16 +43,22 @@ def failure_message(instance: DagsterInstance, run_id: str, job_name: str) -> di
             }
         )
     blocked = any(e["severity"] == "ERROR" for e in expectations)
-    lines = [f"kinerja: run {run_id} of {job_name} FAILED."]
-    lines += [f"- failed step {s['step']}: {s['error']}" for s in steps]
+    cause = run_failure_line(instance, run_id)
+    if cause is None and blocked:
+        first = next(e for e in expectations if e["severity"] == "ERROR")
+        cause = f"publikasi diblokir oleh {first['check']} pada {first['asset']}"
+    cause = cause or "run gagal tanpa pesan"
+    lines = [cause, f"kinerja: run {run_id} ({job_name}) GAGAL."]
+    lines += [f"- langkah gagal {s['step']}: {s['error']}" for s in steps]
     if blocked:
         lines.append(
-            "Publication BLOCKED (the last good publication is unchanged). Failing expectations:"
+            "Publikasi DIBLOKIR (publikasi terakhir tidak berubah). Pemeriksaan yang gagal:"
         )
         for e in expectations:
             lines.append(f"- {e['asset']} / {e['check']} ({e['severity']}):\n{e['failures']}")
     return {
         "text": "\n".join(lines),
+        "root_cause": cause,
         "run_id": run_id,
         "job": job_name,
         "failed_steps": steps,
@@ -107,6 +112,10 @@ def send_alert(message: dict, webhook: str | None, timeout: float = 10.0) -> boo
 @run_failure_sensor(
     name="run_failure_alert",
     default_status=DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=10,
+    # also the runs the command line starts (`kinerja refresh` runs in-process on the same
+    # instance: its runs have no code-location origin, so only this setting sees them)
+    monitor_all_code_locations=True,
     description="Alert on a failed run (log, and webhook KINERJA_ALERT_WEBHOOK if set).",
 )
 def run_failure_alert(context: RunFailureSensorContext, alert_webhook: AlertWebhookResource):

@@ -1,5 +1,7 @@
 """Quality gates as blocking Dagster asset checks (GX 1.x run inside the checks)."""
 
+import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from dagster import (
@@ -12,17 +14,41 @@ from dagster import (
     multi_asset_check,
 )
 
+from core.domain import WIB
 from core.standard import DATASETS, load_standard
 from expectations.config import load_gate_config
 from expectations.gates import marts_gate, raw_gate
 from expectations.runner import GateContext, SuiteOutcome
+from orchestration.assets.published_marts import PUBLISHED_FROM
 from orchestration.resources import WarehouseResource
 
 MART_CHECKS = {
     "indikator_wilayah": AssetKey(["indikator_wilayah"]),
     "indikator_instansi": AssetKey(["indikator_instansi"]),
-    "tanpa_data_pribadi": AssetKey(["dim_pegawai"]),
 }
+# the personal-data gate scans every mart once; each mart's result is on that mart's asset,
+# so a block names the table the NIP or name is in
+PERSONAL_DATA_CHECK = "gx_tanpa_data_pribadi"
+PERSONAL_DATA_MARTS = {name: AssetKey([name]) for name in PUBLISHED_FROM}
+GATED_MARTS = set(MART_CHECKS.values()) | set(PERSONAL_DATA_MARTS.values())
+
+
+def describe(check: str, **fill: str) -> str:
+    """What a GX check protects (expectations/config.yaml `deskripsi`)."""
+    return load_gate_config()["deskripsi"][check].format(**fill)
+
+
+def per_table(outcome: SuiteOutcome | None, table: str) -> SuiteOutcome | None:
+    """The part of the personal-data outcome about one mart: the failures whose rows (labels
+    `table.column`) are in it, with only those rows."""
+    if outcome is None:
+        return None
+    failures = []
+    for f in outcome.failures:
+        mine = [e for e in f.examples if e.split(".")[0] == table]
+        if mine:
+            failures.append(replace(f, examples=mine, unexpected_count=len(mine)))
+    return SuiteOutcome(outcome.suite, outcome.rows, outcome.evaluated, failures)
 
 
 def check_result(
@@ -80,8 +106,14 @@ def merge(*parts: SuiteOutcome | None) -> SuiteOutcome | None:
     )
 
 
-def gx_context(warehouse: WarehouseResource) -> GateContext:
-    return GateContext(Path(warehouse.gx_root))
+def gx_context(warehouse: WarehouseResource, run_id: str, gate: str) -> GateContext:
+    """The GX project; this run's validations are named after the Dagster run and the gate
+    (what the Data Docs list as the run name)."""
+    return GateContext(Path(warehouse.gx_root), run_name=gx_run_name(run_id, gate))
+
+
+def gx_run_name(run_id: str, gate: str) -> str:
+    return f"{dt.datetime.now(WIB):%Y-%m-%d %H:%M} WIB, run {run_id[:8]}: {gate}"
 
 
 @multi_asset_check(
@@ -90,7 +122,7 @@ def gx_context(warehouse: WarehouseResource) -> GateContext:
             "gx_raw_batch",
             asset=AssetKey(["raw", ds]),
             blocking=True,
-            description=f"GX: {ds} rows loaded in this run (columns, types, codes, NIP format)",
+            description=describe("gx_raw_batch", dataset=ds),
         )
         for ds in DATASETS
     ]
@@ -99,14 +131,14 @@ def gx_context(warehouse: WarehouseResource) -> GateContext:
             "gx_raw_files",
             asset=AssetKey(["raw", "load_log"]),
             blocking=False,
-            description="GX: each file of this run is non-empty and its rejected share is under the threshold",
+            description=describe("gx_raw_files"),
         )
     ],
     pool="duckdb_writer",
 )
 def raw_batches_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
     cfg = load_gate_config()
-    gx = gx_context(warehouse)
+    gx = gx_context(warehouse, context.op_execution_context.run_id, "data mentah")
     with warehouse.connect() as con:
         outcomes = raw_gate(con, context.op_execution_context.run_id, load_standard(), cfg, gx)
     docs = gx.build_docs()
@@ -126,11 +158,21 @@ def raw_batches_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRe
             "gx_publication_gate",
             asset=key,
             blocking=True,
-            description=f"GX gate before publication: {name}",
+            description=describe("gx_publication_gate", tabel=name),
             # after the submission review, which may hold submissions and rebuild the marts
             additional_deps=[AssetKey(["temuan"]), AssetKey(["tinjauan_submisi"])],
         )
         for name, key in MART_CHECKS.items()
+    ]
+    + [
+        AssetCheckSpec(
+            PERSONAL_DATA_CHECK,
+            asset=key,
+            blocking=True,
+            description=describe(PERSONAL_DATA_CHECK, tabel=name),
+            additional_deps=[AssetKey(["tinjauan_submisi"])],
+        )
+        for name, key in PERSONAL_DATA_MARTS.items()
     ],
     pool="duckdb_writer",
 )
@@ -138,7 +180,7 @@ def marts_publication_gate(context: AssetCheckExecutionContext, warehouse: Wareh
     from publication.release import ANALYST_DB, latest_release
 
     cfg = load_gate_config()
-    gx = gx_context(warehouse)
+    gx = gx_context(warehouse, context.op_execution_context.run_id, "gerbang publikasi")
     current = latest_release(Path(warehouse.published))
     with warehouse.connect() as con:
         outcomes = marts_gate(con, current / ANALYST_DB if current else None, cfg, gx)
@@ -146,3 +188,6 @@ def marts_publication_gate(context: AssetCheckExecutionContext, warehouse: Wareh
     context.log.info(f"GX Data Docs: {docs}")
     for name, key in MART_CHECKS.items():
         yield check_result(key, "gx_publication_gate", outcomes[name])
+    personal = outcomes.get("tanpa_data_pribadi")
+    for name, key in PERSONAL_DATA_MARTS.items():
+        yield check_result(key, PERSONAL_DATA_CHECK, per_table(personal, name))

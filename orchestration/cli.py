@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
+import traceback
 
 from core.settings import (
+    MissingSecret,
     Settings,
     apply_demo_secrets,
+    init_env_file,
+    require_pseudonym_key,
     restrict_permissions,
     switch_off_telemetry,
 )
 
 DEMO_TOKEN = "demo-token"
+# the commands that build the warehouse: they stop at once without a pseudonym key
+NEEDS_KEY = {"refresh", "demo"}
+
+
+def _console(stream=None):
+    from rich.console import Console
+
+    stream = stream or sys.stdout
+    # a log file or a pipe gets lines wide enough for the tables (a terminal: its own width)
+    width = None if stream.isatty() else 160
+    return Console(file=stream, highlight=False, width=width)
 
 
 def cmd_demo_data(args, s: Settings) -> int:
@@ -23,21 +39,6 @@ def cmd_demo_data(args, s: Settings) -> int:
     print(f"demo province written: {len(summary.files)} files in {summary.landing}")
     print(f"API agencies' data (served by `kinerja demo`): {summary.api_dir}")
     return 0
-
-
-def _print_summary(con) -> None:
-    from ingestion.ingest import load_summary
-
-    rows = load_summary(con)
-    print(f"\n{'agency':<20}{'files':>7}{'quarantined':>13}{'rows loaded':>13}{'rejected':>10}")
-    for kode, files, quarantined, loaded, rejected in rows:
-        print(f"{kode:<20}{files:>7}{quarantined:>13}{loaded:>13}{rejected:>10}")
-    q = con.execute(
-        "SELECT file_name, reason FROM raw.load_log WHERE status = 'quarantined' ORDER BY 1"
-    ).fetchall()
-    for name, reason in q:
-        print(f"quarantined: {name}: {reason}")
-    _print_ignored(con)
 
 
 def _print_ignored(con, kode: str | None = None) -> None:
@@ -52,17 +53,25 @@ def _print_ignored(con, kode: str | None = None) -> None:
         print(f"- {path}: {why}")
 
 
-def _run(s: Settings, job_name: str, agency: str | None, full_refresh: bool = False) -> int:
+def _run(
+    s: Settings,
+    job_name: str,
+    agency: str | None,
+    full_refresh: bool = False,
+    verbose: bool = False,
+) -> int:
     from core.duck import connect_reader
     from core.registry import load_registry
     from orchestration.definitions import INGEST_JOB, build_defs
-    from orchestration.run import instance_for, run_job
+    from orchestration.progress import run_with_progress
+    from orchestration.run import instance_for
 
     registry = load_registry(s.registry)
     agencies = [agency] if agency else registry.codes
     if agency and agency not in registry.codes:
         print(
-            f"unknown agency {agency!r}; registered: {', '.join(registry.codes)}", file=sys.stderr
+            f"instansi tidak dikenal: {agency!r}; yang terdaftar: {', '.join(registry.codes)}",
+            file=sys.stderr,
         )
         return 2
     from orchestration.recovery import before_run
@@ -71,34 +80,96 @@ def _run(s: Settings, job_name: str, agency: str | None, full_refresh: bool = Fa
     if not before_run(s, instance, lambda line: print(line, file=sys.stderr)):
         return 3
     defs = build_defs(s, registry)
-    result = run_job(defs, job_name, agencies, instance, full_refresh=full_refresh)
-    with connect_reader(s.warehouse) as con:
-        _print_summary(con)
-        _print_holds(con)
-    return report_run(result, s, publishes=job_name != INGEST_JOB)
+    result = run_with_progress(
+        defs, job_name, agencies, instance, full_refresh=full_refresh, verbose=verbose
+    )
+    code = report_run(result, s, publishes=job_name != INGEST_JOB, instance=instance)
+    if s.warehouse.exists():
+        with connect_reader(s.warehouse) as con:
+            _print_run_summary(con, result.run_id, s, registry)
+            _print_holds(con)
+            _print_ignored(con)
+    print(f"log dbt lengkap: {s.warehouse.parent / 'dbt_target' / 'dbt.log'}")
+    return code
 
 
-def report_run(result, s, publishes: bool) -> int:
-    """The end-of-run summary: failed agencies, failed checks, published or blocked and why.
-    Returns the exit code: 0 when everything asked for ran (and was published), else 1."""
+def _print_run_summary(con, run_id: str, s: Settings, registry) -> None:
+    """What this run received and changed (orchestration/summary.py), in Indonesian."""
+    import duckdb
+    from rich.table import Table
+
+    from core.numbers import angka
+    from orchestration.summary import format_change, summarise
+
+    console = _console()
+    try:
+        summary = summarise(con, run_id, s.published, registry)
+    except duckdb.Error as e:  # e.g. a build that failed half-way: the run's result says why
+        console.print(f"ringkasan run tidak tersedia: {_one_line(e)}")
+        return
+    if summary.received:
+        t = Table(title="File diterima pada run ini", title_justify="left")
+        for col in ("instansi", "file", "karantina", "baris dimuat", "baris ditolak"):
+            t.add_column(col, justify="left" if col == "instansi" else "right")
+        for r in summary.received:
+            t.add_row(r["kode_instansi"], angka(r["files"]), angka(r["quarantined"]),
+                      angka(r["rows_loaded"]), angka(r["rows_rejected"]))  # fmt: skip
+        console.print(t)
+        q = con.execute(
+            "SELECT file_name, reason FROM raw.load_log WHERE status = 'quarantined' "
+            "AND run_id = ? ORDER BY 1",
+            [run_id],
+        ).fetchall()
+        for name, reason in q:
+            console.print(f"dikarantina: {name}: {reason}")
+    else:
+        console.print("Tidak ada file baru pada run ini.")
+    if summary.replaced:
+        console.print("\nKiriman yang menggantikan kiriman sebelumnya (baris sebelum -> sesudah):")
+        for r in summary.replaced:
+            console.print(
+                f"- {r['kode_instansi']} {r['dataset']} {r['tahun']}: {r['file']} menggantikan "
+                f"{r['replaced_file']} ({angka(r['rows_before'])} -> {angka(r['rows_after'])} baris)"
+            )
+    if summary.changes:
+        console.print(
+            f"\nPerubahan indikator terbesar sejak publikasi sebelumnya "
+            f"({summary.compared_with.name}):"
+        )
+        for c in summary.changes:
+            console.print(f"- {format_change(c)}")
+
+
+def report_run(result, s, publishes: bool, instance=None) -> int:
+    """The end of a run: its root cause in one line first (on stderr) when it failed, the
+    failed agencies and checks, published or blocked and where. Returns the exit code: 0 when
+    everything asked for ran (and was published), else 1."""
+    from orchestration.errors import run_failure_line
+
     agencies_failed = False
+    if not result.success and instance is not None:
+        cause = run_failure_line(instance, result.run_id)
+        if cause:
+            print(f"GAGAL: {cause}", file=sys.stderr)
+            print(f"  rincian: run {result.run_id} di Dagster UI, atau ulangi dengan -v",
+                  file=sys.stderr)  # fmt: skip
     for mat in result.get_asset_materialization_events():
         failed = mat.materialization.metadata.get("failed_agencies")
         if failed:
             agencies_failed = True
             for kode, why in failed.value.items():
-                print(f"FAILED agency {kode}: {why}", file=sys.stderr)
+                print(f"GAGAL instansi {kode}: {why}", file=sys.stderr)
             break
     blocked = False
     for ev in result.get_asset_check_evaluations():
         if ev.passed:
             continue
-        level = "BLOCK" if ev.severity.value == "ERROR" else "WARN"
-        blocked |= level == "BLOCK"
-        print(f"{level} check {ev.check_name} on {ev.asset_key.to_user_string()}:")
+        level = "BLOKIR" if ev.severity.value == "ERROR" else "PERINGATAN"
+        blocked |= level == "BLOKIR"
+        print(f"{level} pemeriksaan {ev.check_name} pada {ev.asset_key.to_user_string()}:")
         failures = ev.metadata.get("failures")
         print(
-            f"  {failures.value if failures else ev.description or 'failed'}".replace("\n", "\n  ")
+            f"  {failures.value if failures else ev.description or 'gagal'}".replace("\n", "\n  ")
         )
     published = [
         m
@@ -106,17 +177,11 @@ def report_run(result, s, publishes: bool) -> int:
         if m.asset_key.to_user_string() == "publikasi"
     ]
     if published:
-        print(f"published: {published[0].materialization.metadata['release'].value}")
-        print(f"  latest:  {s.published / 'latest'}")
+        print(f"TERBIT: {published[0].materialization.metadata['release'].value}")
+        print(f"  terbaru: {s.published / 'latest'}")
     elif publishes:
-        print(
-            f"publication BLOCKED: the last good publication is unchanged ({s.published / 'latest'})"
-        )
+        print(f"TIDAK TERBIT: publikasi terakhir tidak berubah ({s.published / 'latest'})")
     if not result.success:
-        for ev in result.all_events:
-            if ev.is_step_failure:
-                msg = ev.event_specific_data.error.message.strip().splitlines()[0]
-                print(f"FAILED step {ev.step_key}: {msg}", file=sys.stderr)
         return 1
     return 1 if blocked or agencies_failed else 0
 
@@ -134,43 +199,98 @@ def _print_holds(con, run_id: str | None = None) -> None:
 
 
 def cmd_status(args, s: Settings) -> int:
-    """Who sent what, what counts, and what is held."""
+    """Who sent what and when, on time or not, what is held or quarantined, the last
+    publication and the next scheduled run (orchestration/status.py)."""
+    import json
+
     from core.duck import connect_reader
+    from core.registry import load_registry
+    from orchestration.status import collect, render
 
     if not s.warehouse.exists():
-        print("belum ada gudang data: jalankan `kinerja refresh` dahulu")
+        print("belum ada gudang data: jalankan `kinerja refresh` dahulu", file=sys.stderr)
         return 1
+    registry = load_registry(s.registry)
+    if args.agency:
+        from dataclasses import replace
+
+        registry = replace(registry, agencies=(registry.agency(args.agency),))
     with connect_reader(s.warehouse) as con:
-        where, params = ("WHERE kode_instansi = ?", [args.agency]) if args.agency else ("", [])
-        rows = con.execute(
-            f"""SELECT kode_instansi, dataset, count(*) FILTER (WHERE status = 'loaded'),
-                       count(*) FILTER (WHERE status = 'quarantined'),
-                       max(submitted_at), max(loaded_at)
-                FROM raw.load_log {where} GROUP BY ALL ORDER BY ALL""",
-            params,
-        ).fetchall()
-        print(
-            f"{'instansi':<20}{'dataset':<12}{'dimuat':>8}{'karantina':>11}  kiriman terakhir (UTC)"
-        )
-        for kode, dataset, loaded, quarantined, submitted, _ in rows:
-            print(
-                f"{kode:<20}{dataset:<12}{loaded:>8}{quarantined:>11}  {submitted:%Y-%m-%d %H:%M}"
-            )
-        _print_holds(con)
+        status = collect(con, s, registry)
+        if args.json:
+            print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
+            return 0
+        render(status, _console())
         from expectations.submission_review import withdrawn
 
         for kode, dataset, tahun, why in withdrawn(con):
             if not args.agency or kode == args.agency:
                 print(f"ditarik: {kode} {dataset} {tahun}: {why}")
         _print_ignored(con, args.agency)
-        accepted = con.execute(
-            f"""SELECT kode_instansi, dataset, tahun, diterima_oleh, diterima_pada
+        accepted = (
+            con.execute(
+                """SELECT kode_instansi, dataset, tahun, diterima_oleh, diterima_pada
                 FROM raw.penahanan WHERE diterima_pada IS NOT NULL
-                {where.replace("WHERE", "AND")} ORDER BY diterima_pada DESC LIMIT 20""",
-            params,
-        ).fetchall()
+                ORDER BY diterima_pada DESC LIMIT 20"""
+            ).fetchall()
+            if _has_holds_table(con)
+            else []
+        )
         for kode, dataset, tahun, who, when in accepted:
             print(f"diterima: {kode} {dataset} {tahun} oleh {who} pada {when:%Y-%m-%d %H:%M} UTC")
+    return 0
+
+
+def _has_holds_table(con) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'raw' AND table_name = 'penahanan'"
+    ).fetchone()[0])  # fmt: skip
+
+
+def cmd_init(args, s: Settings) -> int:  # noqa: ARG001
+    """The secrets file with a random pseudonym key (once; an existing key is kept)."""
+    path, written = init_env_file()
+    if written:
+        print(f"kunci pseudonim acak dibuat di {path} (hanya dapat dibaca pemiliknya); "
+              "simpan cadangannya: kunci lain menghasilkan pseudonim lain")  # fmt: skip
+    else:
+        print(f"kunci pseudonim sudah ada di {path}; tidak diubah")
+    return 0
+
+
+def cmd_docs(args, s: Settings) -> int:  # noqa: ARG001
+    """dbt's docs as one static HTML file; they read the catalogue, so no secret is needed.
+    Written beside the warehouse (its own target folder: the code location's manifest in
+    dbt_project/target is left alone, a running daemon keeps reading it)."""
+    import subprocess
+
+    from core.paths import DBT_PROJECT_DIR
+    from core.settings import docs_environment
+    from orchestration.assets.warehouse import DBT_EXECUTABLE
+
+    if not s.warehouse.exists():
+        print("belum ada gudang data: jalankan `kinerja refresh` dahulu", file=sys.stderr)
+        return 1
+    import json
+
+    from core.personal_data import dbt_vars
+
+    target = s.warehouse.parent / "dbt_docs"
+    vars_ = json.dumps(
+        {"warehouse_path": str(s.warehouse), "duckdb_memory_limit": s.duckdb_memory_limit,
+         **dbt_vars()}
+    )  # fmt: skip
+    done = subprocess.run(
+        [DBT_EXECUTABLE, "--no-send-anonymous-usage-stats", "--quiet", "docs", "generate",
+         "--static", "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir",
+         str(DBT_PROJECT_DIR), "--target-path", str(target), "--vars", vars_],
+        env=docs_environment(),
+    )  # fmt: skip
+    if done.returncode:
+        print("dbt docs generate gagal (lihat pesan dbt di atas)", file=sys.stderr)
+        return 1
+    print(f"buka {target / 'static_index.html'} di peramban")
     return 0
 
 
@@ -245,13 +365,13 @@ def cmd_tarik(args, s: Settings) -> int:
 def cmd_ingest(args, s: Settings) -> int:
     from orchestration.definitions import INGEST_JOB
 
-    return _run(s, INGEST_JOB, args.agency)
+    return _run(s, INGEST_JOB, args.agency, verbose=args.verbose)
 
 
 def cmd_refresh(args, s: Settings) -> int:
     from orchestration.definitions import NIGHTLY_JOB
 
-    return _run(s, NIGHTLY_JOB, args.agency, full_refresh=args.full_refresh)
+    return _run(s, NIGHTLY_JOB, args.agency, full_refresh=args.full_refresh, verbose=args.verbose)
 
 
 def cmd_demo(args, s: Settings) -> int:
@@ -274,7 +394,7 @@ def cmd_demo(args, s: Settings) -> int:
     with server:
         from orchestration.definitions import NIGHTLY_JOB
 
-        return _run(s, NIGHTLY_JOB, None)
+        return _run(s, NIGHTLY_JOB, None, verbose=args.verbose)
 
 
 def demo_registry_on(s: Settings, port: int, new_port: int) -> Settings:
@@ -313,21 +433,34 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="kinerja",
         description="ASN performance pipeline of the provincial BKD. Paths come from "
-        "KINERJA_HOME (default ./var), KINERJA_REGISTRY (default config/agencies.yaml).",
+        "KINERJA_HOME (default ./var), KINERJA_REGISTRY (default config/agencies.yaml); "
+        "secrets from the environment or the secrets file (KINERJA_ENV_FILE, default .env).",
     )
+    # -v on the commands that run the pipeline: today's detail (Dagster's and dbt's log)
+    loud = argparse.ArgumentParser(add_help=False)
+    loud.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="show every step's log and dbt's output, and the traceback of an error",
+    )  # fmt: skip
     sub = p.add_subparsers(dest="command", required=True)
+
+    n = sub.add_parser(
+        "init", help="create the secrets file with a random pseudonym key (once; kept after)"
+    )
+    n.set_defaults(func=cmd_init)
 
     d = sub.add_parser("demo-data", help="write a demo province's landing area (Gorontalo)")
     d.add_argument("--size", type=int, default=32000, help="employees (default 32000)")
     d.add_argument("--seed", type=int, default=7)
     d.set_defaults(func=cmd_demo_data)
 
-    i = sub.add_parser("ingest", help="ingest agency submissions into the raw tables")
+    i = sub.add_parser("ingest", parents=[loud], help="ingest agency submissions into raw")
     i.add_argument("--agency", help="only this agency (a registry code)")
     i.set_defaults(func=cmd_ingest)
 
     f = sub.add_parser(
         "refresh",
+        parents=[loud],
         help="the nightly refresh: ingest every agency, dbt build, quality gates, publish "
         "(exit code 1 when a step failed or publication was blocked)",
     )
@@ -340,7 +473,9 @@ def main(argv: list[str] | None = None) -> int:
     f.set_defaults(func=cmd_refresh)
 
     m = sub.add_parser(
-        "demo", help="demo-data, then the nightly refresh on it (starts the demo API)"
+        "demo",
+        parents=[loud],
+        help="init, demo-data, then the nightly refresh on it (starts the demo API)",
     )
     m.add_argument("--size", type=int, default=32000, help="employees (default 32000)")
     m.add_argument("--seed", type=int, default=7)
@@ -352,8 +487,13 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--limit", type=int, default=50)
     r.set_defaults(func=cmd_rejects)
 
-    st = sub.add_parser("status", help="who sent what, and the submissions held")
+    st = sub.add_parser(
+        "status",
+        help="per agency and dataset the last submission and its deadline; held and "
+        "quarantined files; the last publication; the next scheduled run",
+    )
     st.add_argument("--agency", help="only this agency")
+    st.add_argument("--json", action="store_true", help="as JSON, for monitoring")
     st.set_defaults(func=cmd_status)
 
     t = sub.add_parser(
@@ -366,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--oleh", help="who accepts (default: the logged-in user)")
     t.set_defaults(func=cmd_terima)
 
+    dc = sub.add_parser("docs", help="dbt docs as one static HTML file (needs no secret)")
+    dc.set_defaults(func=cmd_docs)
+
     w = sub.add_parser(
         "tarik",
         help="withdraw a file an agency sent by mistake (recorded; the next refresh skips it)",
@@ -377,21 +520,47 @@ def main(argv: list[str] | None = None) -> int:
 
     args = p.parse_args(argv)
     restrict_permissions()
+    verbose = getattr(args, "verbose", False)
     switch_off_telemetry()
-    if args.command == "demo" and apply_demo_secrets({"KINERJA_TOKEN_KOTA_GORONTALO": DEMO_TOKEN}):
-        print("demo: KINERJA_PSEUDONYM_KEY not set; using a demo-only key", file=sys.stderr)
-    settings = Settings.from_env()  # the one reading of the environment
-    settings.ensure_dirs()
     try:
+        if args.command == "demo":
+            path, written = init_env_file()
+            if written:
+                print(f"demo: kunci pseudonim acak dibuat di {path}", file=sys.stderr)
+            apply_demo_secrets({"KINERJA_TOKEN_KOTA_GORONTALO": DEMO_TOKEN})
+        settings = Settings.from_env()  # the one reading of the environment (and secrets file)
+        if args.command in NEEDS_KEY:
+            require_pseudonym_key()
+        settings.ensure_dirs()
         return args.func(args, settings)
-    except Exception as e:
+    except (MissingSecret, ValueError, OSError) as e:
+        # a missing secret, an unreadable registry key, a file that is not there: one line
+        if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+            print(f"disk penuh: tidak dapat menulis {e.filename or ''}".strip(), file=sys.stderr)
+            return 1
+        if verbose:
+            traceback.print_exc()
+        print(_one_line(e), file=sys.stderr)
+        return 2
+    except Exception as e:  # anything else: its one line too; the traceback with -v
         from orchestration.recovery import disk_full_message
 
-        message = disk_full_message(e, settings)
-        if message is None:
-            raise
-        print(message, file=sys.stderr)
+        full = disk_full_message(e, settings) if "settings" in locals() else None
+        if full:
+            print(full, file=sys.stderr)
+            return 1
+        if verbose:
+            traceback.print_exc()
+        print(f"{type(e).__name__}: {_one_line(e)}", file=sys.stderr)
+        if not verbose:
+            print("  rincian: ulangi dengan -v", file=sys.stderr)
         return 1
+
+
+def _one_line(e: BaseException) -> str:
+    lines = [line for line in str(e).splitlines() if line.strip()]
+    more = f" (+{len(lines) - 1} baris lagi; ulangi dengan -v)" if len(lines) > 1 else ""
+    return (lines[0] if lines else type(e).__name__) + more
 
 
 if __name__ == "__main__":

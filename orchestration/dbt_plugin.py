@@ -21,7 +21,7 @@ from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from core.settings import pseudonym_key
+from core.settings import MissingSecret, pseudonym_key
 
 VARIABLE = "kinerja_pseudonym_key"
 
@@ -36,7 +36,7 @@ class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:  # noqa: ARG002
         try:
             self._key = pseudonym_key()
-        except ValueError as e:
+        except MissingSecret as e:
             # dbt-duckdb reports a RuntimeError raised while connecting as dbt's "could not
             # connect" error, with this message
             raise RuntimeError(str(e)) from None

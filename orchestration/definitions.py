@@ -9,7 +9,7 @@ from dagster import (
 )
 
 from core.registry import Registry, load_registry
-from core.settings import Settings, restrict_permissions
+from core.settings import Settings, require_pseudonym_key, restrict_permissions
 from orchestration.alerts import run_failure_alert
 from orchestration.assets.ingestion import build_ingestion_assets, build_registry_asset
 from orchestration.assets.publication import publikasi
@@ -65,7 +65,12 @@ def build_defs(settings: Settings, registry: Registry | None = None) -> Definiti
         asset_checks=[raw_batches_gate, marts_publication_gate],
         jobs=[ingest_job, nightly, publish_job],
         schedules=[nightly_schedule(nightly, registry.codes)],
-        sensors=[landing_sensor(nightly, registry, settings.landing), run_failure_alert],
+        sensors=[
+            landing_sensor(
+                nightly, registry, settings.landing, settings.warehouse, settings.sensor_interval
+            ),
+            run_failure_alert,
+        ],
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
             "dbt": dbt_resource(project),
@@ -79,6 +84,10 @@ def build_defs(settings: Settings, registry: Registry | None = None) -> Definiti
 @definitions
 def defs() -> Definitions:
     """The code location that workspace.yaml (`dagster dev`, the daemon) loads, lazily: the
-    settings are read from the environment once, here."""
+    settings are read from the environment (and the secrets file) once, here. Without a
+    pseudonym key it does not load at all: its one-sentence error is what the UI and the
+    daemon show, instead of runs failing one after the other."""
     restrict_permissions()
-    return build_defs(Settings.from_env())
+    settings = Settings.from_env()
+    require_pseudonym_key()
+    return build_defs(settings)

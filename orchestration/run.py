@@ -34,6 +34,7 @@ def run_job(
     instance: DagsterInstance,
     full_refresh: bool = False,
     log_level: str = "INFO",
+    run_id: str | None = None,
 ) -> ExecuteInProcessResult:
     """One run over `agencies` (a partition range of the agency partitions, or one). The
     console shows INFO and above: each step, each agency's files, dbt's progress."""
@@ -50,7 +51,7 @@ def run_job(
         }
     # the run says which process runs it, and the processes it starts inherit its id: the
     # next run recognises it as dead after a kill (orchestration/recovery.py)
-    run_id = str(uuid.uuid4())
+    run_id = run_id or str(uuid.uuid4())
     mark_run(run_id)
     return job.execute_in_process(
         instance=instance,

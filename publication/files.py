@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from core import personal_data
+from core.paths import STANDARD_FILE
 from publication.release import ANALYST_DB
 from publication.report import build_report
 from publication.safe import neutralise_sql
@@ -104,6 +106,11 @@ def write_publication_files(
         con.close()
     rejects_of, findings_of, holds_of = defaultdict(list), defaultdict(list), defaultdict(list)
     rows_of = defaultdict(list)
+    personal_of, names_of = defaultdict(list), defaultdict(set)
+    for p in _personal_data_findings(working_db):
+        personal_of[p[0]].append(p[1:])
+    for kode, nama in _roster_names(working_db):
+        names_of[kode].add(nama)
     for r in _rejects(working_db):
         rejects_of[r[0]].append(r[1:])
     for f in findings:
@@ -116,7 +123,7 @@ def write_publication_files(
     out.mkdir()
     books = [
         (out / f"{kode}.xlsx", kode, nama, rejects_of[kode], findings_of[kode], holds_of[kode],
-         rows_of[kode])
+         rows_of[kode], personal_of[kode], tuple(sorted(names_of[kode])))
         for kode, nama in agencies
     ]  # fmt: skip
     code = _workbook_code_digest()
@@ -130,8 +137,12 @@ def write_publication_files(
 
 # what a findings workbook is made from besides its rows: a change here rewrites every workbook
 _WORKBOOK_CODE = [
-    Path(__file__).with_name(n)
-    for n in ("workbooks.py", "safe.py", "dictionary.py", "labels.yaml", "perbaikan.yaml")
+    *(
+        Path(__file__).with_name(n)
+        for n in ("workbooks.py", "safe.py", "dictionary.py", "labels.yaml", "perbaikan.yaml")
+    ),
+    Path(personal_data.__file__),  # the masking, and its definition
+    STANDARD_FILE,
 ]
 
 
@@ -187,6 +198,24 @@ def _holds(working_db: Path) -> list[tuple]:
         return con.execute(
             """SELECT kode_instansi, file_name, dataset, tahun, aturan, alasan
                FROM raw.penahanan WHERE diterima_pada IS NULL ORDER BY ALL"""
+        ).fetchall()
+
+
+def _personal_data_findings(working_db: Path) -> list[tuple]:
+    """Each NIP or roster name masked in an agency's free text (dbt int_temuan_data_pribadi)."""
+    with duckdb.connect(str(working_db), read_only=True) as con:
+        return con.execute(
+            """SELECT kode_instansi, file_name, baris, dataset, tahun, kolom, jenis, aturan
+               FROM intermediate.int_temuan_data_pribadi ORDER BY ALL"""
+        ).fetchall()
+
+
+def _roster_names(working_db: Path) -> list[tuple]:
+    """Every name on each agency's rosters (every year, every submission): masked wherever
+    the agency's findings workbook quotes what it sent."""
+    with duckdb.connect(str(working_db), read_only=True) as con:
+        return con.execute(
+            "SELECT DISTINCT kode_instansi, nama FROM raw.pegawai WHERE nama IS NOT NULL"
         ).fetchall()
 
 

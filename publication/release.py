@@ -79,9 +79,12 @@ def publish(
     memory_limit: str,
     keep: int = 7,
     extra=None,
+    check=None,
 ) -> Path:
     """Build a release next to the current one and switch `latest` to it. `extra(folder,
-    stamp)` adds the files people read (publication.files) before the switch. Returns the
+    stamp)` adds the files people read (publication.files) before the switch; `check(folder)`
+    then looks at the whole release (publication.scan: no personal data in any file) and
+    raises to stop it: the release is removed and `latest` stays as it was. Returns the
     release folder. The manifest records the load watermark of the data published
     (`dimuat_sampai`: what arrived after it is new to the next run's submission review)."""
     runs = published / "runs"
@@ -106,6 +109,12 @@ def publish(
         },
     }
     (partial / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    if check is not None:
+        try:
+            check(partial)
+        except Exception:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
     for p in partial.rglob("*"):
         if p.is_file():
             p.chmod(0o444)

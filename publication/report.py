@@ -21,6 +21,7 @@ from core.duck import connect_reader
 from core.numbers import KOSONG, angka, sel
 from core.standard import DATASETS
 from publication.charts import diverging, hbar, hstack
+from publication.report_siklus import siklus_section
 
 MUTU_COLOUR = {"A": "#1a9850", "B": "#91cf60", "C": "#fc8d59", "D": "#d73027", None: "#bbbbbb"}
 # one colour per predikat, best first (the order of the seed `predikat`), and the colour of
@@ -127,7 +128,10 @@ class ReportData:
 
 def build_report(release_db: Path, out: Path, published_at: str) -> Path:
     data = read_report_data(release_db)
-    out.write_text(render_page(data, indicator_charts(data), published_at), encoding="utf-8")
+    siklus = siklus_section(release_db, data.year, [r["kode_wilayah"] for r in data.regions], data.label)  # fmt: skip
+    out.write_text(
+        render_page(data, indicator_charts(data), published_at, siklus), encoding="utf-8"
+    )
     return out
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from core.personal_data import Detector
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NIP_LIKE = re.compile(r"\d{18}")
 
 
 def neutralise(value):
@@ -28,10 +27,11 @@ def _mask(text: str) -> str:
     return text[:4] + "*" * max(len(text) - 6, 0) + text[-2:] if len(text) > 6 else "***"
 
 
-def mask_personal(column: str | None, value):
+def mask_personal(column: str | None, value, detector: Detector | None = None):
     """What an agency sent in an NIP or name column is shown masked in published findings
-    (the agency finds the row by file and row number), and so is any 18-digit number
-    anywhere else."""
+    (the agency finds the row by file and row number); anywhere else every NIP and every
+    name of `detector` (the agency's roster names) is replaced by [NIP] / [NAMA], as in the
+    warehouse (core/personal_data.py)."""
     if value is None:
         return value
     text = str(value)
@@ -39,4 +39,4 @@ def mask_personal(column: str | None, value):
         return text[:1] + "***" if text else text
     if column in {"nip", "nip_penilai"}:
         return _mask(text)
-    return NIP_LIKE.sub(lambda m: _mask(m.group(0)), text)
+    return (detector or Detector()).mask(text)

@@ -22,6 +22,7 @@ import yaml
 
 from core.domain import WIB, min_cell_size
 from core.numbers import is_year
+from core.personal_data import Detector
 from publication.dictionary import column_docs, labels, model_description
 from publication.safe import mask_personal, neutralise
 
@@ -252,6 +253,15 @@ REJECT_COLUMNS = [
 ]
 FINDING_COLUMNS = ["tahun", "aturan", "file_name", "baris", "kunci", "penjelasan", "perbaikan"]
 HOLD_COLUMNS = ["file_name", "dataset", "tahun", "aturan", "alasan"]
+PERSONAL_DATA_COLUMNS = [
+    "file_name",
+    "baris",
+    "dataset",
+    "tahun",
+    "kolom",
+    "jenis_data_pribadi",
+    "aturan",
+]
 SUMMARY_COLUMNS = ["jenis", "aturan", "kolom", "jumlah", "perbaikan"]
 
 
@@ -332,15 +342,26 @@ def write_agency_findings(
     findings: list[tuple],
     holds: list[tuple] = (),
     finding_rows: list[tuple] = (),
+    personal_data: list[tuple] = (),
+    roster_names: tuple[str, ...] = (),
 ) -> None:
     """rejects: (file_name, dataset, baris, kolom, nilai, aturan, alasan, data_asli,
     submitted_at); findings: (tahun, aturan, jumlah, penjelasan); holds: (file_name, dataset,
     tahun, aturan, alasan), the agency's submissions held by the submission review;
     finding_rows: (tahun, aturan, file_name, dataset, baris, nip, submitted_at), the rows
-    behind the findings. NIPs and names are masked."""
+    behind the findings; personal_data: (file_name, baris, dataset, tahun, kolom,
+    jenis_data_pribadi, aturan), each NIP or name masked in the agency's free text.
+    NIPs and names are masked: every text cell (values as sent, reasons that quote a file,
+    file names) goes through the warehouse's masking (core/personal_data.py) with the names
+    of the agency's rosters (`roster_names`)."""
+    detector = Detector(roster_names)
+
+    def mask(rows):
+        return [tuple(detector.mask(v) for v in row) for row in rows]
+
     wb = xlsxwriter.Workbook(str(path))
     fmts = _formats(wb)
-    summary = _summary(rejects, findings, holds)
+    summary = mask(_summary(rejects, findings, holds))
     ws = wb.add_worksheet("Ringkasan")
     ws.write_string(0, 0, f"Hasil pemeriksaan data {nama} ({kode})", fmts["title"])
     ws.write_string(
@@ -371,7 +392,7 @@ def write_agency_findings(
         fmts,
         "Baris Ditolak",
         REJECT_COLUMNS,
-        _reject_rows(rejects),
+        mask(_reject_rows(rejects)),
         wrap=("alasan", "perbaikan", "nilai"),
     )
     write_sheet(
@@ -379,11 +400,13 @@ def write_agency_findings(
         fmts,
         "Temuan",
         FINDING_COLUMNS,
-        _finding_rows(findings, finding_rows),
+        mask(_finding_rows(findings, finding_rows)),
         wrap=("penjelasan", "perbaikan"),
     )
     if holds:
-        write_sheet(wb, fmts, "Kiriman Ditahan", HOLD_COLUMNS, list(holds), wrap=("alasan",))
+        write_sheet(wb, fmts, "Kiriman Ditahan", HOLD_COLUMNS, mask(holds), wrap=("alasan",))
+    if personal_data:
+        write_sheet(wb, fmts, "Data Pribadi", PERSONAL_DATA_COLUMNS, mask(personal_data))
     ws = wb.add_worksheet("Petunjuk")
     ws.write_string(0, 0, f"Hasil pemeriksaan data {nama} ({kode})", fmts["title"])
     notes = [
@@ -398,6 +421,9 @@ def write_agency_findings(
         "Sheet 'Kiriman Ditahan' (bila ada): kiriman yang dimuat tetapi belum dipakai karena jauh berbeda "
         "dari kiriman sebelumnya atau gagal pemeriksaan; data sebelumnya tetap dipakai. Kirim ulang "
         "file lengkap yang benar, atau minta BKD menerimanya.",
+        "Sheet 'Data Pribadi' (bila ada): NIP atau nama pegawai yang tertulis di kolom teks bebas. "
+        "Di data yang dipublikasikan diganti dengan [NIP] atau [NAMA]; file asli tetap di arsip. "
+        "Hapus NIP dan nama dari kolom teks bebas pada kiriman berikutnya.",
         "Angka: tahun dan nomor baris ditulis sebagai bilangan bulat tanpa titik ribuan "
         "(2024; 1139); NIP selalu sebagai teks.",
     ]

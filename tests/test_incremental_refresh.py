@@ -6,7 +6,7 @@ import pytest
 
 from orchestration.cli import main
 from tests.conftest import cli_env, copy_province, run_nightly
-from tests.hand_province import PENILAIAN_H, A, B, S, penilaian, write
+from tests.hand_province import DIALOG_H, PENILAIAN_H, A, B, S, dialog, penilaian, write
 
 
 def rows(db, sql):
@@ -24,6 +24,9 @@ def marts_snapshot(db):
             "fct_penilaian",
             "fct_pelatihan",
             "fct_survei",
+            "fct_ip_asn",
+            "fct_dialog_kinerja",
+            "fct_penghargaan",
             "indikator_wilayah",
         ):
             cols = [c for (c,) in con.execute(
@@ -48,7 +51,7 @@ def test_incremental_refresh_after_a_revision_equals_a_full_refresh(
         monkeypatch.setenv(name, value)
     capsys.readouterr()
     assert main(["refresh"]) == 0
-    assert f"published: {s.published / 'runs'}" in capsys.readouterr().out
+    assert f"TERBIT: {s.published / 'runs'}" in capsys.readouterr().out
     incremental = marts_snapshot(s.warehouse)
     # the run was incremental and reworked only KAB-2's appraisals of 2025
     with duckdb.connect(str(s.warehouse), read_only=True) as con:
@@ -65,3 +68,43 @@ def test_incremental_refresh_after_a_revision_equals_a_full_refresh(
         "SELECT kode_wilayah, jumlah_dinilai FROM marts.indikator_wilayah WHERE tahun = 2025",
     )
     assert kab2["75.02"]["jumlah_dinilai"] == 5
+
+
+@pytest.mark.slow
+def test_a_revised_dialogue_file_rebuilds_only_what_it_touches(hand_built, tmp_path):
+    s = copy_province(hand_built[0], tmp_path / "copy")
+
+    def built(con, table):
+        return con.execute(f"SELECT max(_dimuat_sampai) FROM {table}").fetchone()[0]
+
+    tables = ("staging.stg_raw__penilaian", "marts.fct_ip_asn", "marts.fct_penghargaan",
+              "marts.fct_dialog_kinerja", "staging.stg_raw__dialog_kinerja")  # fmt: skip
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        before = {t: built(con, t) for t in tables}
+    # KAB-2 revises its 2025 dialogues: m3 now held all four quarters too
+    write(s.landing, "KAB-2", "dialog_kinerja", "dialog_revisi.csv", DIALOG_H, [
+        *(dialog("m1", q) for q in (1, 2, 3, 4)), *(dialog("m2", q) for q in (1, 2, 3)),
+        *(dialog("n5", q) for q in (2, 3, 4)), *(dialog("m3", q) for q in (1, 2, 3, 4)),
+    ], "2026-03-01T08:00:00")  # fmt: skip
+    assert run_nightly(s, ["KAB-2"]).success
+    incremental = marts_snapshot(s.warehouse)
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        after = {t: built(con, t) for t in tables}
+        stg = dict(con.execute(
+            "SELECT kode_instansi || '/' || tahun, max(_dimuat_sampai) "
+            "FROM staging.stg_raw__dialog_kinerja GROUP BY ALL"
+        ).fetchall())  # fmt: skip
+    # the dialogues were reworked (KAB-2's 2025 only); appraisals, IP ASN and rewards were not
+    assert after["marts.fct_dialog_kinerja"] > before["marts.fct_dialog_kinerja"]
+    assert stg["KAB-2/2025"] > stg["KAB-1/2025"] == stg["OPD-A/2025"]
+    for t in ("staging.stg_raw__penilaian", "marts.fct_ip_asn", "marts.fct_penghargaan"):
+        assert after[t] == before[t], t
+    # KAB-2 home: quarters m1 4, m2 3, m3 4, m4 0, n5 4 = 15 / 5 = 3.00; complete 3 / 5
+    got = rows(s.warehouse, "SELECT kode_wilayah, pct_dialog_lengkap, rata_triwulan_dialog "
+               "FROM marts.indikator_wilayah WHERE tahun = 2025")  # fmt: skip
+    assert (got["75.02"]["pct_dialog_lengkap"], str(got["75.02"]["rata_triwulan_dialog"])) == (
+        60,
+        "3.00",
+    )
+    assert run_nightly(s, ["KAB-1", "KAB-2", "OPD-A"], full_refresh=True).success
+    assert marts_snapshot(s.warehouse) == incremental

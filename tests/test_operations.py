@@ -18,6 +18,7 @@ from dagster import (
 )
 
 from core.paths import PROJECT_ROOT
+from core.registry import load_registry
 from orchestration.alerts import run_failure_alert, send_alert
 from orchestration.definitions import INGEST_JOB, NIGHTLY_JOB, PUBLISH_JOB, build_defs
 from orchestration.resources import AlertWebhookResource
@@ -73,7 +74,7 @@ def test_schedule_runs_the_nightly_job_at_01_00_wib_over_every_agency(province):
     assert req.run_key == tick.isoformat()
 
 
-def test_landing_sensor_one_run_per_file_content(province):
+def test_landing_sensor_one_run_per_agency_burst_and_content(province):
     defs = build_defs(province)
     sensor = defs.get_sensor_def("landing_area_sensor")
     with DagsterInstance.ephemeral() as instance:
@@ -87,9 +88,9 @@ def test_landing_sensor_one_run_per_file_content(province):
             return result.run_requests or []
 
         assert tick() == []  # first sight: sizes recorded, nothing picked up yet
-        first = tick()  # stable since the last tick: every file once
-        assert len(first) == 11 and {r.partition_key for r in first} == set(AGENCIES)
-        assert len({r.run_key for r in first}) == 11
+        first = tick()  # stable since the last tick: one run per agency, all its files in it
+        assert sorted(r.partition_key for r in first) == sorted(AGENCIES)
+        assert len({r.run_key for r in first}) == len(AGENCIES)
         assert tick() == [] and tick() == []  # the same files again: nothing
 
         new = province.landing / "KAB-2" / "survei" / "skm_susulan.csv"
@@ -109,6 +110,59 @@ def test_landing_sensor_one_run_per_file_content(province):
         tick()
         (again,) = tick()
         assert again.run_key == req.run_key
+
+        # a burst: two files of one agency, one still being written on a tick, start one run
+        # once both are stable
+        a = province.landing / "KAB-1" / "pelatihan" / "a.csv"
+        b = province.landing / "KAB-1" / "penilaian" / "b.csv"
+        a.write_text("nip\n1\n")
+        tick()  # a seen
+        b.write_text("nip\n2\n")
+        assert tick() == []  # a stable, b new: the agency waits for its whole burst
+        (burst,) = tick()
+        assert burst.partition_key == "KAB-1"
+        assert burst.tags["kinerja/file"] == "KAB-1/pelatihan/a.csv, KAB-1/penilaian/b.csv"
+
+
+def test_landing_sensor_starts_nothing_for_loaded_bytes(province, tmp_path):
+    """Files whose bytes are in the load log (under any name) start no run: a sensor turned
+    on after the demo starts nothing."""
+    import duckdb
+
+    from core.hashing import sha256_file
+    from orchestration.sensors import scan_landing
+
+    registry = load_registry(province.registry)
+    files = sorted(p for p in province.landing.rglob("*") if p.is_file())
+    known = {sha256_file(p) for p in files}
+    requests, cursor = scan_landing(province.landing, registry, {}, known)
+    requests, cursor = scan_landing(province.landing, registry, cursor, known)
+    assert requests == [] and len(cursor["seen"]) == len(files) and not cursor["pending"]
+    # one new file: one run for its agency
+    (province.landing / "KAB-2" / "survei" / "baru.csv").write_text("id_responden\nx\n")
+    _, cursor = scan_landing(province.landing, registry, cursor, known)
+    requests, cursor = scan_landing(province.landing, registry, cursor, known)
+    assert [r.partition_key for r in requests] == ["KAB-2"]
+    # the sensor reads the load log itself, and waits while a run holds the warehouse
+    from orchestration.sensors import WarehouseBusy, loaded_shas
+
+    db = tmp_path / "w.duckdb"
+    assert loaded_shas(db) == set()
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE SCHEMA raw; CREATE TABLE raw.load_log (file_sha256 VARCHAR)")
+        con.execute("INSERT INTO raw.load_log VALUES ('abc')")
+    assert loaded_shas(db) == {"abc"}
+    with duckdb.connect(str(db)):  # a writer in this process: another process cannot read
+        import subprocess
+        import sys
+
+        code = (
+            "import sys; from pathlib import Path; from orchestration.sensors import "
+            "loaded_shas, WarehouseBusy\ntry:\n    loaded_shas(Path(sys.argv[1]))\n"
+            "except WarehouseBusy:\n    sys.exit(3)"
+        )
+        assert subprocess.run([sys.executable, "-c", code, str(db)]).returncode == 3
+    assert WarehouseBusy
 
 
 def test_failure_alert_reaches_the_webhook(province, receiver):

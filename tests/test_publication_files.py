@@ -225,6 +225,35 @@ def test_unchanged_findings_workbooks_are_shared_with_the_last_release(release, 
     assert any(isinstance(r[1], float) and r[1] > 1000 for r in rows[1:])
 
 
+def test_siklus_kinerja_is_published(release):
+    """The new columns reach the files people read, the report has its section, and the
+    analysts get the new marts; KAB-1's findings workbook names the unaligned reward."""
+    _, rel = release
+    with (rel / "indikator_wilayah.csv").open() as f:
+        got = {r["kode_wilayah"]: r for r in csv.DictReader(f) if r["tahun"] == "2025"}
+    # dialogues and rewards do not depend on KAB-2's replaced training file (hand-computed in
+    # test_warehouse_hand_computed)
+    assert (got["75"]["rata_triwulan_dialog"], got["75"]["pct_dialog_lengkap"]) == ("2.17", "41.67")
+    assert (
+        got["75.02"]["jumlah_penerima_penghargaan"],
+        got["75.02"]["pct_penghargaan_selaras"],
+    ) == ("5", "60.00")
+    assert got["75.01"]["rata_ip_asn"] == "" and got["75.01"]["jumlah_pns_ip_asn"] == "4"
+    kamus = xlsx_rows(rel / "indikator_wilayah.xlsx", "Kamus Data")
+    described = {r[0] for r in kamus[3:] if r and r[0]}
+    assert described >= {"rata_ip_asn", "pct_ip_sangat_tinggi", "pct_dialog_lengkap",
+                         "rata_triwulan_dialog", "pct_penghargaan_selaras"}  # fmt: skip
+    html = (rel / "laporan.html").read_text()
+    section = html[html.index("Siklus manajemen kinerja") :]
+    assert "Dialog kinerja triwulanan" in section and "Penghargaan dan kinerja" in section
+    assert "41,67%" in section and "2,17" in section  # Indonesian number format
+    for mart in ("fct_ip_asn", "fct_dialog_kinerja", "fct_penghargaan"):
+        assert (rel / "parquet" / f"{mart}.parquet").exists()
+    temuan = xlsx_rows(rel / "temuan_instansi" / "KAB-1.xlsx", "Temuan")
+    selaras = [r for r in temuan[1:] if r[1] == "PENGHARGAAN_TIDAK_SELARAS"]
+    assert len(selaras) == 1 and selaras[0][2] == "KAB-1/penghargaan/hadiah.csv"  # n3
+
+
 # --- the published workbooks, read as Excel reads them (the sheet XML) -------------------
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

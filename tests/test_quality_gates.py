@@ -73,6 +73,9 @@ def indikator_row(**overrides):
         jumlah_dinilai=10, cakupan_penilaian_pct=100.0, pct_sangat_baik=10.0, pct_baik=70.0,
         pct_butuh_perbaikan=10.0, pct_kurang_misconduct=5.0, pct_sangat_kurang=5.0, rata_jp=20.0,
         pct_pns_memenuhi_20jp=50.0, jumlah_responden=10, ikm=76.60, mutu_ikm="C",
+        jumlah_pns_ip_asn=8, rata_ip_asn=72.5, pct_ip_sangat_tinggi=12.5, pct_ip_tinggi=12.5,
+        pct_ip_sedang=37.5, pct_ip_rendah=25.0, pct_ip_sangat_rendah=12.5, pct_dialog_lengkap=40.0,
+        rata_triwulan_dialog=2.6, jumlah_penerima_penghargaan=5, pct_penghargaan_selaras=80.0,
     )  # fmt: skip
     row.update(overrides)
     return row
@@ -112,6 +115,11 @@ def test_marts_suite_passes_on_clean_marts(tmp_path, gx):
         (dict(ikm=20.0, mutu_ikm="D"), "ikm_range"),
         (dict(ikm=76.61, mutu_ikm="C"), "mutu_consistent"),
         (dict(cakupan_penilaian_pct=100.5), "cakupan_max"),
+        (dict(pct_ip_sedang=47.5), "ip_asn_sum"),
+        (dict(rata_ip_asn=100.01), "ip_asn_range"),
+        (dict(rata_triwulan_dialog=4.2), "triwulan_range"),
+        (dict(pct_dialog_lengkap=101.0), "pct_range"),
+        (dict(pct_penghargaan_selaras=-1.0), "pct_range"),
     ],
 )
 def test_marts_suite_blocks_a_broken_row(tmp_path, gx, bad, rule):
@@ -119,6 +127,14 @@ def test_marts_suite_blocks_a_broken_row(tmp_path, gx, bad, rule):
     out = marts_gate(con, None, CFG, gx)
     found = [f for f in out["indikator_wilayah"].blocking if f.rule == rule]
     assert found and found[0].examples == ["75.02"]
+
+
+def test_suppressed_ip_asn_shares_are_not_summed(tmp_path, gx):
+    empty = {c: None for c in ("rata_ip_asn", "pct_ip_sangat_tinggi", "pct_ip_tinggi",
+                               "pct_ip_sedang", "pct_ip_rendah", "pct_ip_sangat_rendah")}  # fmt: skip
+    con = marts_db(tmp_path, [indikator_row(), indikator_row(kode_wilayah="75.02", **empty)])
+    out = marts_gate(con, None, CFG, gx)
+    assert out["indikator_wilayah"].blocking == []
 
 
 def test_an_nip_in_a_published_text_column_blocks_naming_table_and_column(tmp_path, gx):
@@ -148,9 +164,17 @@ def test_marts_suite_warns_on_missing_agency_and_headcount_jump(tmp_path, gx):
 def test_personal_data_gate(tmp_path, gx):
     con = duckdb.connect(str(tmp_path / "p.duckdb"))
     con.execute("CREATE SCHEMA marts")
-    con.execute("CREATE TABLE marts.ok AS SELECT 'abc' AS pegawai_key, 2025 AS tahun")
+    key = "e3b0c44298fc1c14" + "198511232019772001" + "a" * 30  # a digest is no NIP
+    con.execute(f"CREATE TABLE marts.ok AS SELECT '{key}' AS pegawai_key, 2025 AS tahun")
     assert personal_data_gate(con, CFG, gx).failures == []
     con.execute("CREATE TABLE marts.bad AS SELECT '198609262015051001' AS nip, 'Budi' AS nama")
     failures = personal_data_gate(con, CFG, gx).failures
     assert {f.severity for f in failures} == {"block"}
     assert set(failures[0].examples) | set(failures[-1].examples) >= {"bad.nip"}
+    # an NIP inside free text, split as people write it, is found too
+    con.execute("DROP TABLE marts.bad")
+    con.execute(
+        "CREATE TABLE marts.teks AS SELECT 'Narasumber NIP.19860926 201505 1 001' AS penyelenggara"
+    )
+    (failure,) = personal_data_gate(con, CFG, gx).failures
+    assert failure.examples == ["teks.penyelenggara"] and failure.severity == "block"

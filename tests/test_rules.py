@@ -172,3 +172,75 @@ def test_same_file_twice_loads_once_and_original_is_archived(con, tmp_path):
     assert con.execute("SELECT count(*) FROM raw.pegawai").fetchone()[0] == 1
     archived = con.execute("SELECT archive_path FROM raw.load_log").fetchone()[0]
     assert Path(archived).read_bytes() == text.encode()
+
+
+def test_dialog_kinerja_rules_and_registry_aliases(con, tmp_path):
+    """The registry's bureau-wide aliases ("TW", "Tgl Dialog", "TW II"); a dialogue dated
+    outside its year and one whose supervisor is the employee are rejected."""
+    from core.registry import load_registry
+
+    fmt = load_registry("config/agencies.yaml").agency("KAB-POHUWATO").file_format("dialog_kinerja")
+    text = (
+        "NIP,Tahun,TW,Tgl Dialog,NIP Atasan,Catatan\n"
+        "198609262015051001,2025,1,2025-03-20,197001012000031001,target tercapai\n"
+        "198609262015051001,2025,TW II,2025-06-20,197001012000031001,\n"
+        "198609262015051001,2025,3,2024-09-20,197001012000031001,\n"
+        "198609262015051001,2025,4,2025-12-20,198609262015051001,\n"
+        "198609262015051001,2025,5,2025-12-21,197001012000031001,\n"
+    )
+    res = load(con, tmp_path, "dialog_kinerja", text, header_aliases=fmt.header_aliases,
+               value_aliases=fmt.value_aliases)  # fmt: skip
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (5, 2, 3)
+    assert con.execute("SELECT triwulan, catatan FROM raw.dialog_kinerja ORDER BY baris").fetchall() == [
+        (1, "target tercapai"), (2, None),
+    ]  # fmt: skip
+    got = [(r[0], r[1], r[3]) for r in rejects(con)]
+    assert got == [
+        (4, "tanggal_dialog", "TANGGAL_DI_LUAR_TAHUN"),
+        (5, "nip_atasan", "ATASAN_ADALAH_PEGAWAI"),
+        (6, "triwulan", "DI_LUAR_RENTANG"),
+    ]
+    reasons = dict((r[0], r[4]) for r in rejects(con))
+    assert reasons[4] == (
+        "tanggal_dialog (2024-09-20) tidak berada di tahun 2025: tanggal dialog kinerja "
+        "harus di dalam tahunnya"
+    )
+
+
+def test_penghargaan_rules_and_registry_aliases(con, tmp_path):
+    from core.registry import load_registry
+
+    fmt = load_registry("config/agencies.yaml").agency("KAB-POHUWATO").file_format("penghargaan")
+    text = (
+        "nip,tahun,Jenis Penghargaan,Tgl Penghargaan,keterangan\n"
+        "198609262015051001,2025,Pegawai Teladan,2025-08-17,teladan tingkat provinsi\n"
+        "198609262015051001,2025,satyalancana,2025-08-17,\n"
+        "198609262015051001,2025,piala,2025-08-17,\n"
+        "198609262015051001,2025,lainnya,2026-01-02,\n"
+    )
+    res = load(con, tmp_path, "penghargaan", text, header_aliases=fmt.header_aliases,
+               value_aliases=fmt.value_aliases)  # fmt: skip
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (4, 2, 2)
+    assert con.execute("SELECT jenis_penghargaan FROM raw.penghargaan ORDER BY baris").fetchall() == [
+        ("pegawai_teladan",), ("tanda_kehormatan",),
+    ]  # fmt: skip
+    assert [(r[0], r[1], r[3]) for r in rejects(con)] == [
+        (4, "jenis_penghargaan", "KODE_TIDAK_DIKENAL"),
+        (5, "tanggal", "TANGGAL_DI_LUAR_TAHUN"),
+    ]
+
+
+def test_pelatihan_kategori_is_optional_and_checked(con, tmp_path):
+    h = "nip,nama_pelatihan,jenis_pelatihan,tanggal_mulai,tanggal_selesai,jp,penyelenggara,kategori"
+    rows = [
+        "198609262015051001,PIM IV,klasikal,2025-03-01,2025-03-10,40,LAN,PIM",
+        "198609262015051001,Excel,klasikal,2025-03-01,2025-03-01,8,BPSDM,",
+        "198609262015051001,Excel,klasikal,2025-03-01,2025-03-01,8,BPSDM,hiburan",
+    ]
+    res = load(con, tmp_path, "pelatihan", h + "\n" + "\n".join(rows) + "\n",
+               value_aliases={"kategori": {"PIM": "kepemimpinan"}})  # fmt: skip
+    assert (res.rows_loaded, res.rows_rejected) == (2, 1)
+    assert con.execute("SELECT kategori FROM raw.pelatihan ORDER BY baris").fetchall() == [
+        ("kepemimpinan",), (None,),
+    ]  # fmt: skip
+    assert [(r[0], r[3]) for r in rejects(con)] == [(4, "KODE_TIDAK_DIKENAL")]

@@ -8,7 +8,9 @@ from core.standard import DATASETS, StandardError, load_standard
 
 def test_the_datasets_come_from_the_standard():
     standard = load_standard()
-    assert DATASETS == tuple(standard.datasets) == ("pegawai", "penilaian", "pelatihan", "survei")
+    assert DATASETS == tuple(standard.datasets) == (
+        "pegawai", "penilaian", "pelatihan", "survei", "dialog_kinerja", "penghargaan",
+    )  # fmt: skip
     survei = standard.datasets["survei"]
     assert survei.cross_column_rules == ("id_responden_unik",)
     assert survei.columns_required_in_file[:2] == ["id_responden", "tanggal_survei"]

@@ -34,6 +34,12 @@
     {{ return(seed_column_values('predikat', 'predikat', 'urutan')) }}
 {%- endmacro %}
 
+{#- The IP ASN kategori codes, best first (seed ip_asn_kategori). -#}
+{% macro ip_asn_kategori_codes() -%}
+    {%- set home = ref('ip_asn_kategori') -%}
+    {{ return(seed_column_values('ip_asn_kategori', 'kategori', 'urutan')) }}
+{%- endmacro %}
+
 {#- The nine SKM elements u1..u9 of PermenPANRB 14/2017, in order (seed ikm_unsur); they
     are also the column names of a survey response. -#}
 {% macro ikm_elements() -%}

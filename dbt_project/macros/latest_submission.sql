@@ -6,7 +6,9 @@
   so it replaces nothing. Ties on submission time go to the file loaded last.
   A file-year held by the submission review (raw.penahanan) and not accepted by the operator
   does not compete: the earlier submission keeps counting.
-  Returns the rows of the winning file for each (agency, year), with submitted_at.
+  Returns the rows of the winning file for each (agency, year), with submitted_at, every
+  free-text column masked (NIPs and that agency's roster names of that year, macro
+  masked_rows) and what was masked in `_data_pribadi`.
   In an incremental model (staging tables, delete+insert on kode_instansi and tahun) only the
   (agency, year) pairs that received a file since the model's last build (_dimuat_sampai,
   see load_watermark) are worked out again; the rule is per (agency, year), so no other
@@ -48,6 +50,18 @@
                     select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
                 )
             ) as new_files using (file_sha256, kode_instansi)
+            {%- if dataset != 'pegawai' %}
+            union
+            -- and the pairs whose roster arrived since then (its names are masked in free text)
+            select distinct p.kode_instansi, cast(p.tahun as integer) as tahun_data
+            from {{ source('raw', 'pegawai') }} as p
+            inner join (
+                select file_sha256, kode_instansi from {{ source('raw', 'load_log') }}
+                where dataset = 'pegawai' and status = 'loaded' and loaded_at > (
+                    select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
+                )
+            ) as new_rosters using (file_sha256, kode_instansi)
+            {%- endif %}
             union
             -- and the pairs whose held submission was held or accepted since then
             select kode_instansi, tahun as tahun_data from {{ source('raw', 'penahanan') }}
@@ -70,11 +84,15 @@
             partition by kode_instansi, tahun_data
             order by submitted_at desc, loaded_at desc, file_sha256 desc
         ) = 1
-    )
+    ),
 
-    select rows_with_file.*
-    from rows_with_file
-    inner join latest_file using (file_sha256, kode_instansi, tahun_data)
+    winning_rows as (
+        select rows_with_file.*
+        from rows_with_file
+        inner join latest_file using (file_sha256, kode_instansi, tahun_data)
+    ){{ masked_rows('winning_rows', dataset) }}
+
+    select * from masked_rows
 {% endmacro %}
 
 {#-

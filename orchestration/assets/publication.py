@@ -11,6 +11,7 @@ from orchestration.recovery import claim_run
 from orchestration.resources import WarehouseResource
 from publication.files import write_publication_files
 from publication.release import latest_release, publish
+from publication.scan import RosterNames, assert_no_personal_data
 
 
 @asset(
@@ -23,13 +24,17 @@ from publication.release import latest_release, publish
     freshness_policy=FreshnessPolicy.time_window(fail_window=timedelta(hours=26)),
     description="The published release: the analysts' read-only marts (kinerja.duckdb) and the "
     "indicator files, in <published>/runs/<release>, with <published>/latest switched to it "
-    "atomically. Runs only when every blocking quality gate passed.",
+    "atomically. Runs only when every blocking quality gate passed, and switches only when no "
+    "published file holds an NIP or a roster name (publication/scan.py).",
 )
 def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     claim_run(context)
     context.log.info("publikasi: membangun rilis")
     working, published = Path(warehouse.warehouse_path), Path(warehouse.published)
     previous = latest_release(published)
+    # the last line of defence: every file of the release is searched for NIPs and roster
+    # names (the warehouse's detector) before `latest` is switched; a hit blocks it
+    names = RosterNames.from_warehouse(working)
     release = publish(
         working,
         published,
@@ -38,6 +43,7 @@ def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
         extra=lambda folder, stamp: write_publication_files(
             working, folder, stamp, previous, workers=warehouse.read_workers
         ),
+        check=lambda folder: assert_no_personal_data(folder, names),
     )
     context.log.info(f"published {release}")
     return MaterializeResult(

@@ -13,4 +13,7 @@ PUBLISHED_FROM = [
     "fct_penilaian",
     "fct_pelatihan",
     "fct_survei",
+    "fct_ip_asn",
+    "fct_dialog_kinerja",
+    "fct_penghargaan",
 ]

@@ -32,12 +32,14 @@ from ingestion.schema import HOLDS_DDL
 from orchestration.alerts import holds_message, send_alert
 from orchestration.assets.published_marts import PUBLISHED_FROM
 from orchestration.assets.warehouse import dbt_project, dbt_target, dbt_vars
-from orchestration.checks import MART_CHECKS
+from orchestration.checks import GATED_MARTS, gx_run_name
 from orchestration.resources import AlertWebhookResource, WarehouseResource
 from publication.release import ANALYST_DB, latest_release, published_watermark
 
 REVIEW = AssetKey(["tinjauan_submisi"])
-GATED_MARTS = set(MART_CHECKS.values())
+# the review reads the submissions' file-years (a dbt model built in the same dbt step as the
+# marts, with no publication check on it): its dependency on the warehouse build
+FILE_YEARS = AssetKey(["stg_raw__file_years"])
 
 # raw.penahanan: written by this review and by `kinerja terima`, read by dbt's submission
 # rule (source raw.penahanan). Not materialised by a step of its own: the review writes it
@@ -73,7 +75,8 @@ def _describe(h: Hold) -> str:
     group_name="quality",
     # after the dbt build; not on the marts with a blocking publication check (that check runs
     # after this review: it must see the marts without the held submissions)
-    deps=[AssetKey([name]) for name in PUBLISHED_FROM if AssetKey([name]) not in GATED_MARTS],
+    deps=[FILE_YEARS]
+    + [AssetKey([name]) for name in PUBLISHED_FROM if AssetKey([name]) not in GATED_MARTS],
     pool="duckdb_writer",
     kinds={"duckdb", "python"},
     description="Submission review before publication: a replacement that drops most of what it "
@@ -124,7 +127,8 @@ def tinjauan_submisi(
         }
         with warehouse.connect() as con:
             outcomes = marts_gate(con, Path(published_db) if published_db else None, cfg,
-                                  GateContext(Path(warehouse.gx_root)))  # fmt: skip
+                                  GateContext(Path(warehouse.gx_root),
+                                              gx_run_name(run_id, "tinjauan kiriman")))  # fmt: skip
             traced, untraced = gate_holds(con, outcomes, since, region_of)
             record_holds(con, traced, run_id)
         if traced:

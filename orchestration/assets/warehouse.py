@@ -4,23 +4,26 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Config
+import yaml
+from dagster import AssetExecutionContext, AssetKey, Config, Failure, MetadataValue
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from filelock import FileLock
 from packaging import version
 
-from core.paths import DBT_PROJECT_DIR
+from core import personal_data
+from core.paths import DBT_PROJECT_DIR, STANDARD_FILE
 from core.registry import load_registry
 from expectations.submission_review import Tracer, record_holds, trace_failures
-from orchestration.dbt_failures import failed_nodes, failing_rows
+from orchestration.dbt_failures import failed_nodes, failing_rows, root_cause
 from orchestration.recovery import claim_run
 from orchestration.resources import PseudonymKeyResource, WarehouseResource
 from publication.release import latest_release, published_watermark
@@ -75,7 +78,8 @@ def ensure_manifest(project: DbtProject) -> Path:
     processes): each parses into a folder of its own, and the manifest is moved into place
     with one rename, so no process ever reads a half-written manifest."""
     manifest = project.manifest_path
-    newest = max(p.stat().st_mtime for p in _project_files())
+    # the standard too: its free-text columns are the var personal_data, which models ref() by
+    newest = max(p.stat().st_mtime for p in [*_project_files(), STANDARD_FILE])
 
     def fresh() -> bool:
         return manifest.exists() and manifest.stat().st_mtime >= newest
@@ -98,6 +102,8 @@ def _parse_into(target: Path) -> None:
                 "--no-send-anonymous-usage-stats",
                 "parse",
                 "--quiet",
+                "--vars",
+                json.dumps(personal_data.dbt_vars()),
                 "--project-dir",
                 str(DBT_PROJECT_DIR),
                 "--profiles-dir",
@@ -123,7 +129,50 @@ def dbt_target(warehouse: WarehouseResource) -> Path:
     return Path(warehouse.warehouse_path).parent / "dbt_target"
 
 
+CHECK_DESCRIPTIONS = DBT_PROJECT_DIR / "check_descriptions.yml"
+
+
+@cache
+def _check_templates() -> dict[str, str]:
+    return yaml.safe_load(CHECK_DESCRIPTIONS.read_text(encoding="utf-8"))
+
+
+def check_description(test: Mapping[str, Any], manifest: Mapping[str, Any]) -> str | None:
+    """The one Indonesian sentence of what a dbt test protects: its own meta.description, else
+    the template of its kind (check_descriptions.yml) filled with its model and columns."""
+    own = (test.get("config") or {}).get("meta", {}).get("description") or test.get("meta", {}).get(
+        "description"
+    )
+    if own:
+        return own
+    meta = test.get("test_metadata") or {}
+    template = _check_templates().get(meta.get("name", ""))
+    if template is None:
+        return None
+    kwargs = meta.get("kwargs", {})
+    attached = test.get("attached_node") or ""
+    node = manifest.get("nodes", {}).get(attached) or manifest.get("sources", {}).get(attached)
+    model = (node or {}).get("alias") or (node or {}).get("name") or attached.split(".")[-1]
+    return template.format(
+        model=model,
+        column=kwargs.get("column_name") or test.get("column_name") or "",
+        columns=", ".join(kwargs.get("columns") or kwargs.get("combination_of_columns") or []),
+        to=re.sub(r"^(ref|source)\(['\"](.+?)['\"].*\)$", r"\2", str(kwargs.get("to", ""))),
+        field=kwargs.get("field", ""),
+        min=kwargs.get("min_value", ""),
+        max=kwargs.get("max_value", ""),
+        values=", ".join(map(str, kwargs.get("values") or [])),
+    )
+
+
 class KinerjaTranslator(DagsterDbtTranslator):
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        description = check_description(manifest["nodes"][unique_id], manifest)
+        return spec._replace(description=description) if description else spec
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
             return "ingestion"
@@ -143,11 +192,14 @@ def dbt_vars(warehouse: WarehouseResource) -> str:
     """Where dbt builds (the profile reads these vars: dbt_project/profiles.yml). The
     pseudonym key is not a var (vars are written to dbt's artifacts and logs): dbt's process
     inherits the environment, where the PseudonymKeyResource found it, and the profile's
-    plugin (orchestration/dbt_plugin.py) puts it on the DuckDB connection."""
+    plugin (orchestration/dbt_plugin.py) puts it on the DuckDB connection. The definition of
+    personal data in free text (core/personal_data.py, from core/standard.yaml) is the var
+    `personal_data` (macros/personal_data.sql)."""
     return json.dumps(
         {
             "warehouse_path": warehouse.warehouse_path,
             "duckdb_memory_limit": warehouse.duckdb_memory_limit,
+            **personal_data.dbt_vars(),
         }
     )
 
@@ -158,13 +210,15 @@ class WarehouseBuildConfig(Config):
 
 def rules_fingerprint(registry: Path, pseudonym_key: str) -> str:
     """What the incremental models were built with: the dbt project (models, macros, rule
-    seeds, tests), the registry and the pseudonym key (through a slow key derivation, so the
+    seeds, tests), the personal-data definition, the registry and the pseudonym key (through a slow key derivation, so the
     stored fingerprint says nothing usable about the key). When it differs from the last
     successful build's, every year is rebuilt: a changed rule never leaves old years stale."""
     h = hashlib.sha256()
     for p in _project_files():
         h.update(str(p.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + p.read_bytes())
     h.update(registry.read_bytes())
+    # the definition of personal data in free text (pattern, free-text columns of the standard)
+    h.update(json.dumps(personal_data.dbt_vars(), sort_keys=True).encode())
     key = pseudonym_key.encode()
     h.update(hashlib.pbkdf2_hmac("sha256", key, b"kinerja-rules-fingerprint", 100_000))
     return h.hexdigest()
@@ -219,6 +273,23 @@ def hold_traced_failures(
     return True
 
 
+def build_failure(invocation, target: Path) -> Failure:
+    """A failed dbt build as one line, dbt's root cause first (the model and dbt's message, or
+    the connection refused), then where dbt's full log is; the CLI, the run page and the
+    failure alert show this line."""
+    try:
+        run_results = invocation.get_artifact("run_results.json")
+    except Exception:  # dbt stopped before writing it (e.g. it could not connect)
+        run_results = None
+    cause = root_cause(run_results, list(getattr(invocation, "_error_messages", [])))
+    log = target / "dbt.log"
+    return Failure(
+        description=f"{cause} (log lengkap: {log})",
+        metadata={"dbt_log": MetadataValue.path(str(log))},
+        allow_retries=False,
+    )
+
+
 def build_dbt_assets(project: DbtProject):
     manifest = ensure_manifest(project)
 
@@ -270,9 +341,12 @@ def build_dbt_assets(project: DbtProject):
         if not invocation.is_successful():
             if not hold_traced_failures(context, invocation, dbt, warehouse, target):
                 yield from events
-                raise invocation.get_error()
-            invocation = dbt.cli(args, context=context, target_path=target)
-            events = invocation.stream()
+                raise build_failure(invocation, target)
+            invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+            events = list(invocation.stream())
+            if not invocation.is_successful():
+                yield from events
+                raise build_failure(invocation, target)
         yield from events
         with warehouse.connect() as con:
             con.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, now())", [fingerprint])

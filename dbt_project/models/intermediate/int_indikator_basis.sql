@@ -22,6 +22,51 @@ with pegawai as (
     group by all
 ),
 
+ip_asn as (
+    select
+        kode_instansi_induk as kode_instansi,
+        tahun,
+        count(*) as jumlah_pns_ip_asn,
+        {%- for k in ip_asn_kategori_codes() %}
+        count(*) filter (where kategori = '{{ k }}') as n_ip_{{ k | lower }},
+        {%- endfor %}
+        sum(ip_asn) as total_ip_asn
+    from {{ ref('int_ip_asn') }}
+    group by all
+),
+
+triwulan_pegawai as (
+    select
+        nip,
+        tahun,
+        count(distinct triwulan) as jumlah_triwulan
+    from {{ ref('int_dialog_berlaku') }}
+    group by all
+),
+
+dialog as (
+    select
+        pt.kode_instansi_induk as kode_instansi,
+        pt.tahun,
+        count(*) filter (where d.jumlah_triwulan >= {{ var('triwulan_per_tahun') }})
+            as jumlah_dialog_lengkap,
+        sum(d.jumlah_triwulan) as total_triwulan_dialog
+    from {{ ref('int_pegawai_tahun') }} as pt
+    inner join triwulan_pegawai as d
+        on pt.nip = d.nip and pt.tahun = d.tahun
+    group by all
+),
+
+penghargaan as (
+    select
+        kode_instansi_induk as kode_instansi,
+        tahun,
+        count(distinct nip) as jumlah_penerima_penghargaan,
+        count(distinct nip) filter (where selaras) as jumlah_penerima_selaras
+    from {{ ref('int_penghargaan_berlaku') }}
+    group by all
+),
+
 survei as (
     select
         kode_instansi,
@@ -61,8 +106,20 @@ select
     coalesce(survei.jumlah_responden, 0) as jumlah_responden,
     {%- for e in ikm_elements() %}
     coalesce(survei.sum_{{ e }}, 0) as sum_{{ e }},
-    coalesce(survei.n_{{ e }}, 0) as n_{{ e }}{% if not loop.last %},{% endif %}
+    coalesce(survei.n_{{ e }}, 0) as n_{{ e }},
     {%- endfor %}
+    coalesce(ip_asn.jumlah_pns_ip_asn, 0) as jumlah_pns_ip_asn,
+    coalesce(ip_asn.total_ip_asn, 0) as total_ip_asn,
+    {%- for k in ip_asn_kategori_codes() %}
+    coalesce(ip_asn.n_ip_{{ k | lower }}, 0) as n_ip_{{ k | lower }},
+    {%- endfor %}
+    coalesce(dialog.jumlah_dialog_lengkap, 0) as jumlah_dialog_lengkap,
+    coalesce(dialog.total_triwulan_dialog, 0) as total_triwulan_dialog,
+    coalesce(penghargaan.jumlah_penerima_penghargaan, 0) as jumlah_penerima_penghargaan,
+    coalesce(penghargaan.jumlah_penerima_selaras, 0) as jumlah_penerima_selaras
 from grid
 left join pegawai using (kode_instansi, tahun)
 left join survei using (kode_instansi, tahun)
+left join ip_asn using (kode_instansi, tahun)
+left join dialog using (kode_instansi, tahun)
+left join penghargaan using (kode_instansi, tahun)

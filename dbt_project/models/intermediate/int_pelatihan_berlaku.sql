@@ -19,6 +19,7 @@ select
     t.tanggal_selesai,
     t.jp,
     t.penyelenggara,
+    t.kategori,
     {{ load_watermark() }} as _dimuat_sampai
 from {{ ref('stg_raw__pelatihan') }} as t
 inner join {{ ref('int_roster_listing') }} as r

@@ -66,9 +66,50 @@ tanggal_lahir as (
         nip
     from {{ ref('stg_raw__pegawai') }}
     where status_kepegawaian = 'PNS' and left(nip, 8) <> strftime(tanggal_lahir, '%Y%m%d')
+),
+
+{%- for dataset, aturan in [
+    ('dialog_kinerja', 'DIALOG_NIP_TIDAK_DI_ROSTER'),
+    ('penghargaan', 'PENGHARGAAN_NIP_TIDAK_DI_ROSTER'),
+] %}
+
+{{ dataset }}_tanpa_roster as (
+    select
+        x.kode_instansi,
+        x.tahun,
+        '{{ aturan }}' as aturan,
+        x.file_sha256,
+        x.baris,
+        x.nip
+    from {{ ref('stg_raw__' ~ dataset) }} as x
+    left join {{ ref('int_roster_listing') }} as r
+        on x.kode_instansi = r.kode_instansi and x.tahun = r.tahun and x.nip = r.nip
+    where r.nip is null
+),
+{%- endfor %}
+
+-- one row per recipient (at the home agency) whose reward is not aligned with performance:
+-- the first of their counted reward rows
+penghargaan_tidak_selaras as (
+    select
+        kode_instansi_induk as kode_instansi,
+        tahun,
+        'PENGHARGAAN_TIDAK_SELARAS' as aturan,
+        file_sha256,
+        baris,
+        nip
+    from {{ ref('int_penghargaan_berlaku') }}
+    where not selaras
+    qualify row_number() over (partition by nip, tahun order by file_sha256, baris) = 1
 )
 
 select * from predikat_tidak_sesuai
+union all
+select * from dialog_kinerja_tanpa_roster
+union all
+select * from penghargaan_tanpa_roster
+union all
+select * from penghargaan_tidak_selaras
 union all
 select * from penilaian_tanpa_roster
 union all

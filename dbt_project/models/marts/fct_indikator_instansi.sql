@@ -5,7 +5,8 @@ select
     b.kode_wilayah,
     b.tahun,
     {{ indikator_measures() }},
-    mutu.mutu as mutu_ikm
+    mutu.mutu as mutu_ikm,
+    {{ indikator_siklus_measures('b.') }}
 from {{ ref('int_indikator_basis') }} as b
 inner join {{ ref('stg_raw__instansi') }} as i using (kode_instansi)
 left join {{ ref('ikm_mutu') }} as mutu

@@ -18,7 +18,8 @@ select
     w.nama_wilayah,
     r.tahun,
     {{ indikator_measures() }},
-    mutu.mutu as mutu_ikm
+    mutu.mutu as mutu_ikm,
+    {{ indikator_siklus_measures('r.') }}
 from per_region as r
 inner join {{ ref('wilayah') }} as w using (kode_wilayah)
 left join {{ ref('ikm_mutu') }} as mutu

@@ -26,6 +26,22 @@ with penjelasan (aturan, penjelasan) as (
         'TANGGAL_LAHIR_TIDAK_SESUAI_NIP',
         'Untuk PNS, 8 digit pertama NIP adalah tanggal lahir (YYYYMMDD); tanggal_lahir di roster '
         || 'tidak sama dengan NIP. Periksa NIP atau tanggal lahir.'
+    ),
+    (
+        'DIALOG_NIP_TIDAK_DI_ROSTER',
+        'NIP pada data dialog kinerja tidak ada di roster instansi ini untuk tahun yang sama, '
+        || 'sehingga dialog tersebut tidak dihitung. Kirim roster yang lengkap.'
+    ),
+    (
+        'PENGHARGAAN_NIP_TIDAK_DI_ROSTER',
+        'NIP pada data penghargaan tidak ada di roster instansi ini untuk tahun yang sama, '
+        || 'sehingga penghargaan tersebut tidak dihitung. Kirim roster yang lengkap.'
+    ),
+    (
+        'PENGHARGAAN_TIDAK_SELARAS',
+        'Penghargaan tidak selaras dengan kinerja (PP 11/2017): pegawai menerima penghargaan pada '
+        || 'tahun yang sama dengan predikat Butuh Perbaikan, Kurang/Misconduct atau Sangat Kurang, '
+        || 'atau dengan hukuman disiplin sedang atau berat. Jumlah = pegawai penerima.'
     )
 ),
 
@@ -109,12 +125,36 @@ nip_ganda as (
     group by all
 ),
 
+data_pribadi as (
+    select
+        kode_instansi,
+        tahun,
+        aturan,
+        count(*) as jumlah,
+        case any_value(jenis)
+            when 'NIP' then 'NIP tertulis di kolom teks bebas ('
+            else 'Nama pegawai dari roster instansi ini tertulis di kolom teks bebas ('
+        end
+        || string_agg(distinct dataset || '.' || kolom, ', ' order by dataset || '.' || kolom)
+        || '). Di data yang dipublikasikan diganti dengan '
+        || case any_value(jenis)
+            when 'NIP' then '{{ personal_data_def("nip_token") }}'
+            else '{{ personal_data_def("name_token") }}'
+        end
+        || '; data asli tetap di arsip. Daftar file, baris dan kolom ada di sheet Data Pribadi. '
+        || 'Jangan menulis NIP atau nama di kolom teks bebas.' as penjelasan
+    from {{ ref('int_temuan_data_pribadi') }}
+    group by kode_instansi, tahun, aturan
+),
+
 all_findings as (
     select * from baris
     union all
     select * from nip_ganda
     union all
     select * from kurva
+    union all
+    select * from data_pribadi
 )
 
 select

@@ -12,6 +12,8 @@
 -- depends_on: {{ source('raw', 'penilaian') }}
 -- depends_on: {{ source('raw', 'pelatihan') }}
 -- depends_on: {{ source('raw', 'survei') }}
+-- depends_on: {{ source('raw', 'dialog_kinerja') }}
+-- depends_on: {{ source('raw', 'penghargaan') }}
 {{ assert_depends_on_sources(submission_datasets()) }}
 {%- for dataset in submission_datasets() %}
 {%- set relation = source('raw', dataset) %}

@@ -27,5 +27,6 @@ select
     hukuman_disiplin,
     submitted_at,
     loaded_at,
+    _data_pribadi,
     {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest

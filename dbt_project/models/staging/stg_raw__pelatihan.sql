@@ -1,5 +1,6 @@
 -- Training rows of the latest submission per agency and year; a training's year is the
--- year of tanggal_selesai (a course that crosses New Year counts in the year it ends).
+-- year of tanggal_selesai (a course that crosses New Year counts in the year it ends). An
+-- empty kategori is teknis (var kategori_pelatihan_kosong).
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -23,7 +24,10 @@ select
     tanggal_selesai,
     jp,
     penyelenggara,
+    -- an empty kategori means teknis (submission-standard.md)
+    coalesce(kategori, '{{ var("kategori_pelatihan_kosong") }}') as kategori,
     submitted_at,
     loaded_at,
+    _data_pribadi,
     {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest

@@ -25,6 +25,7 @@ select
     latest.tanggal_penilaian,
     latest.submitted_at,
     latest.loaded_at,
+    latest._data_pribadi,
     {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest
 left join {{ ref('predikat_matrix') }} as matrix

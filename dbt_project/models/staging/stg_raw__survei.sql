@@ -26,5 +26,6 @@ select
     saran,
     submitted_at,
     loaded_at,
+    _data_pribadi,
     {{ load_watermark(source('raw', 'load_log')) }} as _dimuat_sampai
 from latest

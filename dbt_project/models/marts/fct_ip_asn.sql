@@ -1,0 +1,20 @@
+-- IP ASN per PNS and year: the four dimension scores, the total and the kategori (see int_ip_asn).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
+select
+    {{ load_watermark() }} as _dimuat_sampai,
+    {{ pseudonym('nip') }} as pegawai_key,
+    tahun,
+    kode_instansi_induk as kode_instansi,
+    skor_kualifikasi,
+    skor_kompetensi,
+    skor_kinerja,
+    skor_disiplin,
+    ip_asn,
+    kategori
+from {{ ref('int_ip_asn') }}
+{{ changed_years_filter('tahun', ['pegawai', 'penilaian', 'pelatihan']) }}

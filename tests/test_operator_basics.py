@@ -1,0 +1,215 @@
+"""The operator's first week, the fast parts: one secrets file, plain one-line errors, readable
+checks, deadlines (the whole walk is tests/test_operator_first_week.py, marked slow)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+from dagster import AssetKey
+
+from core.paths import PROJECT_ROOT
+from core.registry import load_registry
+from core.settings import (
+    PSEUDONYM_KEY_VAR,
+    MissingSecret,
+    Settings,
+    init_env_file,
+    load_env_file,
+    require_pseudonym_key,
+)
+from orchestration.dbt_failures import root_cause
+from orchestration.errors import error_line
+from orchestration.status import deadline_state, next_nightly_run
+
+KINERJA = [sys.executable, "-m", "orchestration.cli"]
+
+
+def test_init_writes_one_random_key_readable_by_its_owner_and_keeps_it(tmp_path, monkeypatch):
+    env_file = tmp_path / "rahasia" / ".env"
+    monkeypatch.setenv("KINERJA_ENV_FILE", str(env_file))
+    monkeypatch.delenv(PSEUDONYM_KEY_VAR, raising=False)
+    path, written = init_env_file()
+    assert path == env_file and written
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    (line,) = env_file.read_text().splitlines()
+    name, key = line.split("=", 1)
+    assert name == PSEUDONYM_KEY_VAR and len(key) >= 32
+    assert init_env_file() == (env_file, False) and env_file.read_text() == f"{line}\n"
+    # another file, another key
+    other, _ = init_env_file(tmp_path / "other.env")
+    assert other.read_text().split("=", 1)[1] != key
+    # every entry point reads it: Settings.from_env puts it into the environment
+    Settings.from_env()
+    assert os.environ[PSEUDONYM_KEY_VAR] == key
+    require_pseudonym_key()
+
+
+def test_a_set_variable_wins_over_the_file(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"{PSEUDONYM_KEY_VAR}=dari-file-rahasia\n")
+    monkeypatch.setenv("KINERJA_ENV_FILE", str(env_file))
+    monkeypatch.setenv(PSEUDONYM_KEY_VAR, "dari-lingkungan-produksi")
+    assert load_env_file() == env_file
+    assert os.environ[PSEUDONYM_KEY_VAR] == "dari-lingkungan-produksi"
+
+
+def test_without_a_key_every_entry_point_stops_at_once_with_one_sentence(tmp_path, monkeypatch):
+    monkeypatch.setenv("KINERJA_ENV_FILE", str(tmp_path / "none.env"))
+    monkeypatch.delenv(PSEUDONYM_KEY_VAR, raising=False)
+    with pytest.raises(MissingSecret, match="kinerja init") as e:
+        require_pseudonym_key()
+    assert "\n" not in str(e.value)
+    # the Dagster code location (dagster dev, the daemon) does not load
+    from orchestration.definitions import defs
+
+    with pytest.raises(MissingSecret, match="kinerja init"):
+        defs()
+    # the command line: one line, no traceback, before any work
+    env = {**os.environ, "KINERJA_HOME": str(tmp_path / "home")}
+    done = subprocess.run([*KINERJA, "refresh"], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=PROJECT_ROOT)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [str(e.value)]  # one line, no traceback
+    assert not (tmp_path / "home" / "warehouse").exists()  # nothing was started
+
+
+def test_an_unreadable_registry_is_one_line_naming_the_file_and_key(tmp_path, monkeypatch):
+    bad = tmp_path / "agencies.yaml"
+    bad.write_text((PROJECT_ROOT / "config" / "agencies.yaml").read_text().replace(
+        'pegawai: "01-31"', 'pegawai: "31-01"'))  # fmt: skip
+    env = {**os.environ, "KINERJA_HOME": str(tmp_path / "home"), "KINERJA_REGISTRY": str(bad),
+           "KINERJA_ENV_FILE": str(tmp_path / "e"), PSEUDONYM_KEY_VAR: "kunci-uji-12345"}  # fmt: skip
+    done = subprocess.run([*KINERJA, "refresh"], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=PROJECT_ROOT)  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    (line,) = done.stderr.splitlines()
+    assert str(bad) in line and "tenggat" in line and "pegawai" in line
+
+
+def test_dbt_root_cause_is_dbt_s_own_message_in_one_line():
+    results = {"results": [
+        {"unique_id": "model.kinerja.stg_raw__pelatihan", "status": "error",
+         "message": 'Runtime Error in model stg_raw__pelatihan (models/staging/x.sql)\n'
+                    '  Binder Error: Referenced column "jp" not found in FROM clause!\n  LINE 3'},
+        {"unique_id": "model.kinerja.fct_pelatihan", "status": "skipped", "message": None},
+    ]}  # fmt: skip
+    assert root_cause(results, []) == (
+        'dbt: model stg_raw__pelatihan: Binder Error: Referenced column "jp" not found in FROM clause!'
+    )
+    # dbt could not connect at all: no run results, its logged error says why
+    msg = ("Encountered an error:\nRuntime Error\n  Could not connect: Kunci pseudonim "
+           "(KINERJA_PSEUDONYM_KEY) belum ada: jalankan ...")  # fmt: skip
+    assert root_cause(None, [msg]) == (
+        "dbt: Kunci pseudonim (KINERJA_PSEUDONYM_KEY) belum ada: jalankan ..."
+    )
+    tests = {
+        "results": [{"unique_id": f"test.kinerja.t{i}.abc", "status": "fail"} for i in range(5)]
+    }
+    assert root_cause(tests, []) == "dbt: 5 uji data gagal: t0, t1, t2 (+2 lagi)"
+
+
+def test_error_line_is_the_innermost_cause_without_class_names():
+    from dagster._utils.error import SerializableErrorInfo
+
+    inner = SerializableErrorInfo("ValueError: kolom jp tidak ada\n", [], "ValueError")
+    outer = SerializableErrorInfo(
+        'dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while '
+        'executing op "warehouse_dbt":\n', [], "DagsterExecutionStepExecutionError", inner)  # fmt: skip
+    assert error_line(outer) == "kolom jp tidak ada"
+    failure = SerializableErrorInfo(
+        "dagster._core.definitions.events.Failure: dbt: model x: y (log lengkap: /a/dbt.log)\n",
+        [], "Failure")  # fmt: skip
+    assert error_line(failure) == "dbt: model x: y (log lengkap: /a/dbt.log)"
+
+
+def test_every_check_says_in_indonesian_what_it_protects_and_sits_on_its_asset(tmp_path):
+    from orchestration.definitions import build_defs
+    from tests.hand_province import build_hand_province
+
+    defs = build_defs(build_hand_province(tmp_path / "home"))
+    graph = defs.resolve_asset_graph()
+    specs = [spec for key in graph.asset_check_keys for spec in [graph.get_check_spec(key)]]
+    assert len(specs) > 200
+    missing = [s.key for s in specs if not s.description]
+    assert missing == []
+    english = [s.description for s in specs if "No description" in s.description]
+    assert english == []
+    by_name = {}
+    for s in specs:
+        by_name.setdefault(s.name, set()).add(s.asset_key)
+    # the personal-data gate is on each published mart, not on dim_pegawai alone
+    assert {AssetKey(["fct_pelatihan"]), AssetKey(["temuan"]), AssetKey(["dim_pegawai"])} <= (
+        by_name["gx_tanpa_data_pribadi"]
+    )
+    assert by_name["gx_publication_gate"] == {AssetKey(["indikator_wilayah"]),
+                                              AssetKey(["indikator_instansi"])}  # fmt: skip
+    unique = next(s for s in specs if s.name == "unique_wilayah_kode_wilayah")
+    assert unique.description.startswith("Setiap kode_wilayah di wilayah muncul sekali")
+
+
+def test_deadline_from_the_registry_and_the_next_nightly_run():
+    registry = load_registry(PROJECT_ROOT / "config" / "agencies.yaml")
+    assert registry.deadline("pegawai", 2025) == dt.date(2026, 1, 31)
+    today = dt.date(2026, 3, 1)
+    on_time = {2025: dt.datetime(2026, 1, 31, 16, 0, tzinfo=dt.UTC)}  # 23:00 WIB
+    late = {2025: dt.datetime(2026, 1, 31, 17, 30, tzinfo=dt.UTC)}  # 00:30 WIB on 1 February
+    assert deadline_state(registry, "pegawai", on_time, today)["status"] == "tepat_waktu"
+    assert deadline_state(registry, "pegawai", late, today)["status"] == "terlambat"
+    assert deadline_state(registry, "pegawai", {}, today)["status"] == "belum_dikirim_lewat_tenggat"
+    assert deadline_state(registry, "pegawai", {}, dt.date(2026, 1, 5))["status"] == "belum_dikirim"
+    # 01:00 WIB is 18:00 UTC the day before
+    now = dt.datetime(2026, 3, 1, 17, 59, tzinfo=dt.UTC)
+    assert next_nightly_run(now) == dt.datetime(2026, 3, 1, 18, 0, tzinfo=dt.UTC)
+    assert next_nightly_run(now + dt.timedelta(minutes=2)) == dt.datetime(
+        2026, 3, 2, 18, 0, tzinfo=dt.UTC
+    )
+    json.dumps(deadline_state(registry, "survei", {}, today))
+
+
+def test_gx_data_docs_load_nothing_from_the_network_and_list_every_validation(tmp_path):
+    import re
+
+    import great_expectations.expectations as gxe
+    import pandas as pd
+
+    from expectations.runner import GateContext
+
+    gx = GateContext(tmp_path / "gx", run_name="2026-03-01 01:00 WIB, run abcd1234: data mentah")
+    df = pd.DataFrame({"kode": ["A", "B"], "pct": [50.0, 150.0]})
+    ok = gx.run("uji_lulus", df, [gxe.ExpectColumnValuesToNotBeNull(column="kode")], "kode")
+    bad = gx.run("uji_gagal", df, [gxe.ExpectColumnValuesToBeBetween(column="pct", max_value=100)],
+                 "kode")  # fmt: skip
+    assert not ok.failures and bad.failures[0].examples == ["B"]
+    index = gx.build_docs()
+    pages = list(index.parent.rglob("*.html"))
+    assert len(pages) >= 5
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        loaded = re.findall(r"<(?:script|link|img)\b[^>]*(?:src|href)=\"https?://", text)
+        assert loaded == [], page
+    text = index.read_text(encoding="utf-8")
+    # the index lists both validations in its HTML (no script needed), with a pass and a fail
+    rows = re.findall(r"<tr><td>.*?</tr>", text, flags=re.S)
+    assert sum("run abcd1234: data mentah" in r for r in rows) == 2
+    assert sum("fa-check-circle" in r for r in rows) == 1
+    assert sum("fa-times" in r for r in rows) == 1
+    assert 'content: "\\2714"' in text  # the check mark, drawn without Font Awesome
+
+
+def test_dbt_lines_are_counted_for_the_progress_bar_and_not_printed(capsys):
+    from orchestration.progress import DbtLineCounter
+
+    seen = []
+    counter = DbtLineCounter(seen.append)
+    counter.write("1 of 257 START sql table model staging.x ... [RUN]\n")
+    counter.write("2 of 257 OK created sql view model staging.stg_raw__load_log .... [\x1b[32mOK")
+    counter.write("\x1b[0m in 0.20s]\n3 of 257 PASS not_null_x ... [PASS in 0.1s]\n")
+    counter.write("4 of 257 ERROR creating sql table model y\nConcurrency: 2 threads\n")
+    assert seen == [257, 257, 257]  # finished nodes only, with dbt's total
+    assert capsys.readouterr().out == ""
