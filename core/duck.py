@@ -32,11 +32,16 @@ def connect_writer(
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return duckdb.connect(str(path), config=duckdb_config(memory_limit))
+            con = duckdb.connect(str(path), config=duckdb_config(memory_limit))
+            break
         except duckdb.IOException as e:
             if "lock" not in str(e).lower() or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+    # DuckDB creates its file readable by everyone whatever the umask: owner and group only
+    if path.stat().st_mode & 0o007:
+        path.chmod(path.stat().st_mode & 0o770)
+    return con
 
 
 def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.limits import load_limits
 from core.paths import CONFIG_DIR, PROJECT_ROOT
 
 # name -> (default, meaning); the README's table "Configuration (environment variables)"
@@ -41,6 +42,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KINERJA_DAGSTER_STORAGE": ("sqlite", "`postgres` to start a new `DAGSTER_HOME` on PostgreSQL"),
     "KINERJA_READ_WORKERS": ("number of cores", "processes that read and check agency files"),
     "KINERJA_DUCKDB_MEMORY_LIMIT": ("4GB", "DuckDB memory of the pipeline and dbt"),
+    "KINERJA_SETTLE_SECONDS": (
+        "60 (`config/limits.yaml`)",
+        "a landed file modified less than this ago waits for the next run",
+    ),
     "KINERJA_SENSOR_INTERVAL": ("60", "seconds between two looks of the landing-area sensor"),
     "KINERJA_ENV_FILE": (
         "./.env",
@@ -55,6 +60,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
 }
 
 PSEUDONYM_KEY_VAR = "KINERJA_PSEUDONYM_KEY"
+# set by a run in its own process, inherited by every process it starts (dbt, reader
+# workers): how the next run finds a killed run's orphans (orchestration/recovery.py)
+RUN_ID_VAR = "KINERJA_RUN_ID"
 ENV_FILE_VAR = "KINERJA_ENV_FILE"
 DEFAULT_ENV_FILE = PROJECT_ROOT / ".env"
 ALERT_WEBHOOK_VAR = "KINERJA_ALERT_WEBHOOK"
@@ -134,6 +142,7 @@ class Settings:
     dagster_storage: str = "sqlite"  # KINERJA_DAGSTER_STORAGE: sqlite | postgres (new home)
     read_workers: int = 1  # KINERJA_READ_WORKERS: processes that read and check files
     duckdb_memory_limit: str = "4GB"  # KINERJA_DUCKDB_MEMORY_LIMIT: pipeline's and dbt's
+    settle_seconds: float = 0.0  # KINERJA_SETTLE_SECONDS (from_env: config/limits.yaml)
     sensor_interval: int = 60  # KINERJA_SENSOR_INTERVAL: seconds between landing-area looks
     variables_set: frozenset[str] = frozenset()  # names of the variables set (not values)
 
@@ -159,6 +168,7 @@ class Settings:
             dagster_storage=storage,
             read_workers=int(env.get("KINERJA_READ_WORKERS", os.cpu_count() or 1)),
             duckdb_memory_limit=env.get("KINERJA_DUCKDB_MEMORY_LIMIT", "4GB"),
+            settle_seconds=float(env.get("KINERJA_SETTLE_SECONDS") or load_limits().settle_seconds),
             sensor_interval=int(env.get("KINERJA_SENSOR_INTERVAL", 60)),
             variables_set=frozenset(k for k, v in env.items() if v),
         )
@@ -186,6 +196,21 @@ def switch_off_telemetry() -> None:
     """Entry points call this before importing dbt or GX (an operator's choice wins)."""
     for name, value in TELEMETRY_OFF.items():
         os.environ.setdefault(name, value)
+
+
+# files and folders the pipeline creates: owner and group only, nothing for other users
+UMASK = 0o027
+
+
+def restrict_permissions() -> None:
+    """Entry points call this first: the warehouse, landing pulls, archive and releases are
+    created readable by the owner and group only (umask 027)."""
+    os.umask(UMASK)
+
+
+def mark_run(run_id: str) -> None:
+    """This process now works for `run_id`; the processes it starts inherit the mark."""
+    os.environ[RUN_ID_VAR] = run_id
 
 
 def pseudonym_key() -> str:

@@ -331,11 +331,11 @@ def record_holds(con, holds: list[Hold], run_id: str | None) -> int:
 
 def held(con, kode: str | None = None) -> list[dict]:
     """The held file-years not accepted yet (for the run summary, status and workbooks)."""
-    where, params = ("AND kode_instansi = ?", [kode]) if kode else ("", [])
+    where, params = ("AND kode_instansi = ?", [WITHDRAWN, kode]) if kode else ("", [WITHDRAWN])
     cur = con.execute(
         f"""SELECT kode_instansi, dataset, tahun, file_name, aturan, alasan, sebelum, sesudah,
                    ditahan_pada, run_id
-            FROM raw.penahanan WHERE diterima_pada IS NULL {where}
+            FROM raw.penahanan WHERE diterima_pada IS NULL AND aturan <> ? {where}
             ORDER BY kode_instansi, dataset, tahun, file_name""",
         params,
     )
@@ -348,13 +348,67 @@ def accept(con, kode: str, dataset: str, tahun: int, who: str) -> int:
     and when; the next run applies them. Returns how many file-years were accepted."""
     n = con.execute(
         "SELECT count(*) FROM raw.penahanan WHERE kode_instansi = ? AND dataset = ? AND tahun = ? "
-        "AND diterima_pada IS NULL",
-        [kode, dataset, tahun],
+        "AND diterima_pada IS NULL AND aturan <> ?",
+        [kode, dataset, tahun, WITHDRAWN],
     ).fetchone()[0]
     if n:
         con.execute(
             "UPDATE raw.penahanan SET diterima_pada = ?, diterima_oleh = ? "
-            "WHERE kode_instansi = ? AND dataset = ? AND tahun = ? AND diterima_pada IS NULL",
-            [_now(), who, kode, dataset, tahun],
+            "WHERE kode_instansi = ? AND dataset = ? AND tahun = ? AND diterima_pada IS NULL "
+            "AND aturan <> ?",
+            [_now(), who, kode, dataset, tahun, WITHDRAWN],
         )
     return n
+
+
+# A file the operator withdrew (sent by mistake, e.g. by the wrong agency): recorded in
+# raw.penahanan like a hold that is never accepted, so the submission rule skips it by the
+# same mechanism (macros/latest_submission.sql, _RANKED); its rows stay in raw.* and the
+# archive, and the load log keeps it.
+WITHDRAWN = "DITARIK"
+
+
+def withdraw(con, kode: str, file: str, who: str) -> list[tuple[str, int]]:
+    """Withdraw the agency's file `file` (its name in the landing area, with or without
+    the agency/dataset folders, or its sha256): (dataset, year) of each file-year withdrawn;
+    [] when the agency has no such loaded file."""
+    files = con.execute(
+        """SELECT file_sha256, dataset, file_name FROM raw.load_log
+           WHERE kode_instansi = ? AND status = 'loaded'
+             AND (file_name = ? OR file_name LIKE '%/' || ? OR file_sha256 = ?)""",
+        [kode, file, file, file],
+    ).fetchall()
+    now, out = _now(), []
+    con.execute("BEGIN")
+    try:
+        for sha, dataset, name in files:
+            years = con.execute(
+                "SELECT DISTINCT tahun FROM staging.stg_raw__file_years "
+                "WHERE file_sha256 = ? AND kode_instansi = ? AND dataset = ? ORDER BY 1",
+                [sha, kode, dataset],
+            ).fetchall()
+            for (tahun,) in years:
+                reason = (
+                    f"ditarik oleh {who} pada {now:%Y-%m-%d %H:%M} UTC: {name} tidak dihitung "
+                    "(baris tetap di arsip dan log muat)"
+                )
+                con.execute(
+                    "INSERT INTO raw.penahanan VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, NULL, NULL) "
+                    "ON CONFLICT DO UPDATE SET aturan = excluded.aturan, alasan = excluded.alasan, "
+                    "ditahan_pada = excluded.ditahan_pada, diterima_pada = NULL, diterima_oleh = NULL",
+                    [sha, kode, dataset, tahun, name, WITHDRAWN, reason, now, f"tarik:{who}"],
+                )
+                out.append((dataset, tahun))
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return out
+
+
+def withdrawn(con) -> list[tuple]:
+    return con.execute(
+        "SELECT kode_instansi, dataset, tahun, alasan FROM raw.penahanan WHERE aturan = ? "
+        "ORDER BY ALL",
+        [WITHDRAWN],
+    ).fetchall()

@@ -24,5 +24,30 @@ def archive_bytes(archive_root: Path, data: bytes, suffix: str) -> tuple[str, Pa
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-        target.chmod(0o444)
+        target.chmod(0o440)
     return digest, target
+
+
+def archive_file(archive_root: Path, path: Path, suffix: str) -> tuple[str, Path, int]:
+    """Archive a landed file without holding it in memory: (sha256, archived path, size)."""
+    import hashlib
+
+    archive_root.mkdir(parents=True, exist_ok=True)
+    tmp = archive_root / f".incoming.{os.getpid()}.tmp"
+    h, size = hashlib.sha256(), 0
+    with path.open("rb") as src, tmp.open("wb") as dst:
+        while chunk := src.read(1 << 20):
+            h.update(chunk)
+            dst.write(chunk)
+            size += len(chunk)
+        dst.flush()
+        os.fsync(dst.fileno())
+    digest = h.hexdigest()
+    target = archive_root / digest[:2] / f"{digest}{suffix.lower()}"
+    if target.exists():
+        tmp.unlink()
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)
+        target.chmod(0o440)
+    return digest, target, size

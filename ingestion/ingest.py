@@ -8,6 +8,8 @@ submission order.
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -17,21 +19,33 @@ from pathlib import Path
 
 import duckdb
 
+from core.limits import Limits, load_limits
 from core.registry import Agency
 from core.standard import DATASETS, load_standard
 from ingestion.api_client import ApiError, pull_dataset
-from ingestion.landing import files_for, submission_time
+from ingestion.landing import Ignored, files_for, stray_folders, submission_time
 from ingestion.load import FileResult, PreparedFile, check_prepared, load_prepared, prepare_file
+from ingestion.readers import UnreadableFile
 from ingestion.schema import ensure_raw_schema
 
 # below this many bytes to read, starting worker processes costs more than it saves
 POOL_MIN_BYTES = 16 * 2**20
 
 
+class DiskFull(RuntimeError):
+    """The disk is full: the run stops (it is no agency's failure) and says where."""
+
+    def __init__(self, path):
+        super().__init__(
+            f"disk penuh: tidak dapat menulis {path}; kosongkan ruang disk lalu jalankan lagi"
+        )
+
+
 @dataclass
 class AgencyOutcome:
     results: list[FileResult] = field(default_factory=list)
     error: Exception | None = None  # the agency's API or landing area could not be read
+    ignored: list[Ignored] = field(default_factory=list)  # landed, not ingested, and why
 
 
 def ingest_agencies(
@@ -45,11 +59,17 @@ def ingest_agencies(
     log: Callable[[str], None] = lambda _m: None,
     workers: int = 1,
     api_tokens: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
+    registered: Iterable[str] | None = None,
+    settle_seconds: float = 0.0,
 ) -> dict[str, AgencyOutcome]:
     """Every agency's outcome; one agency's unreachable API or unreadable landing folder is
     recorded in its outcome and does not stop the others. `workers` processes read and check
     the files (KINERJA_READ_WORKERS); `api_tokens` holds the bearer token of each API agency
-    by its kode."""
+    by its kode. `limits` (config/limits.yaml) bound files and pulls; a file modified less
+    than `settle_seconds` ago waits for the next run; with `registered` (every registered kode) the folders of
+    unregistered agencies are reported too."""
+    limits = limits or load_limits()
     standard = load_standard()
     ensure_raw_schema(con, standard)
     agencies = list(agencies)
@@ -68,7 +88,17 @@ def ingest_agencies(
         if (a.kode, f.relative_name, size := f.path.stat().st_size) not in known
     )
     pending = _prepared_files(
-        con, agencies, datasets, outcomes, landing, archive, log, api_tokens or {}
+        con,
+        agencies,
+        datasets,
+        outcomes,
+        landing,
+        archive,
+        log,
+        api_tokens or {},
+        limits,
+        settle_seconds,
+        run_id,
     )
     # one log line per agency (a line per file costs the run log a write per file); every
     # file's figures are in raw.load_log, a quarantined file is named with its reason
@@ -77,18 +107,64 @@ def ingest_agencies(
         if done and done[-1].kode_instansi != prepared.agency.kode:
             log(_agency_line(done))
             done = []
-        res = load_prepared(con, prepared, checked, standard=standard, run_id=run_id)
+        try:
+            res = load_prepared(con, prepared, checked, standard=standard, run_id=run_id)
+        except duckdb.Error as e:
+            if "No space left" in str(e) or "disk" in str(e).lower():
+                raise DiskFull(con.execute("PRAGMA database_list").fetchone()[2]) from e
+            # one file's failure to write is that file's: quarantined, the others go on
+            why = UnreadableFile(
+                f"file tidak dapat ditulis ke gudang data ({type(e).__name__}); "
+                "file disimpan di arsip"
+            )
+            res = load_prepared(con, prepared, why, standard=standard, run_id=run_id)
         if res.status == "quarantined":
             log(f"{res.file_name}: quarantined ({res.reason})")
         done.append(res)
         outcomes[prepared.agency.kode].results.append(res)
     if done:
         log(_agency_line(done))
+    stray = stray_folders(landing, registered or [], DATASETS, [a.kode for a in agencies])
+    for ig in stray:
+        if ig.kode_instansi in outcomes:
+            outcomes[ig.kode_instansi].ignored.append(ig)
+    top = [ig for ig in stray if not ig.kode_instansi] if registered is not None else None
+    record_ignored(con, outcomes, top, run_id)
+    for ig in [i for o in outcomes.values() for i in o.ignored] + (top or []):
+        log(f"{ig.path}: {ig.reason}")
     return outcomes
 
 
+def record_ignored(
+    con, outcomes: dict[str, AgencyOutcome], top: list[Ignored] | None, run_id
+) -> None:
+    """raw.diabaikan holds what each agency's last run left aside (and the landing area's
+    own strays when every agency was looked at)."""
+    kodes = list(outcomes) + ([""] if top is not None else [])
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows = [
+        (ig.kode_instansi, ig.path, ig.reason, now, run_id)
+        for ig in [i for o in outcomes.values() for i in o.ignored] + (top or [])
+    ]
+    con.execute("BEGIN")
+    con.execute("DELETE FROM raw.diabaikan WHERE list_contains(?, kode_instansi)", [kodes])
+    if rows:
+        con.executemany("INSERT INTO raw.diabaikan VALUES (?, ?, ?, ?, ?)", rows)
+    con.execute("COMMIT")
+
+
 def _prepared_files(
-    con, agencies, datasets, outcomes, landing: Path, archive: Path, log, api_tokens
+    con,
+    agencies,
+    datasets,
+    outcomes,
+    landing: Path,
+    archive: Path,
+    log,
+    api_tokens,
+    limits,
+    settle_seconds,
+    run_id=None,
 ) -> Iterator[PreparedFile]:
     """Pull each API, archive each landed file and yield the ones to load, lazily: archiving
     the next files overlaps with the reading of those before. Bytes loaded before, or met
@@ -98,13 +174,21 @@ def _prepared_files(
         outcome = outcomes[agency.kode]
         try:
             for dataset in datasets:
+                pulled = None
                 if agency.delivery == "api":
                     pulled = pull_dataset(
-                        agency, dataset, landing, token=api_tokens.get(agency.kode)
+                        agency, dataset, landing, token=api_tokens.get(agency.kode), limits=limits
                     )
                     if pulled:
                         log(f"{agency.kode}/{dataset}: pulled API into {pulled.name}")
-                for f in files_for(landing, agency, dataset):
+                for f in files_for(
+                    landing,
+                    agency,
+                    dataset,
+                    outcome.ignored,
+                    settle_seconds=settle_seconds,
+                    settled=[pulled] if pulled else [],
+                ):
                     prepared = prepare_file(
                         con,
                         path=f.path,
@@ -113,6 +197,8 @@ def _prepared_files(
                         dataset=dataset,
                         archive_root=archive,
                         submitted_at=submission_time(f.path, agency, dataset),
+                        limits=limits,
+                        run_id=run_id,
                     )
                     key = (
                         prepared.file_sha256
@@ -126,11 +212,16 @@ def _prepared_files(
                             f.relative_name, agency.kode, dataset, key[0], "skipped"
                         )
                     if isinstance(prepared, FileResult):
+                        if prepared.status == "resubmitted":
+                            log(f"{prepared.file_name}: {prepared.reason}")
                         outcome.results.append(prepared)
                         continue
                     seen.add(key)
                     yield prepared
         except (ApiError, OSError) as e:
+            if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+                # not this agency's failure: nothing more can be written by anyone
+                raise DiskFull(e.filename or archive) from e
             # files landed before the failure are loaded; the rest waits for the next run
             outcome.error = e
 
@@ -176,7 +267,13 @@ def _read_ahead(pool: Executor, pending: Iterable[PreparedFile], window: int) ->
         nxt = next(todo, None)
         if nxt is not None:
             queue.append((nxt, pool.submit(check_prepared, nxt)))
-        yield prepared, future.result()
+        try:
+            checked = future.result()
+        except Exception as e:  # the reader process died (memory) or could not be reached
+            checked = UnreadableFile(
+                f"file tidak dapat diproses: proses pembaca berhenti ({type(e).__name__})"
+            )
+        yield prepared, checked
 
 
 SUMMARY_SQL = """

@@ -14,16 +14,17 @@ writes the result (the one warehouse writer).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from core.limits import Limits, load_limits
 from core.registry import Agency
 from core.sql import ident, lit
 from core.standard import Standard, load_standard
-from ingestion.archive import archive_bytes
+from ingestion.archive import archive_file
 from ingestion.headers import map_headers
 from ingestion.readers import RawFile, UnreadableFile, read_file
 from ingestion.readers.base import ROW_COLUMN, BrokenRow
@@ -86,6 +87,7 @@ class PreparedFile:
     sha256: str
     size: int
     submitted_at: dt.datetime
+    limits: Limits = field(default_factory=load_limits)
 
 
 def prepare_file(
@@ -97,13 +99,45 @@ def prepare_file(
     dataset: str,
     archive_root: Path,
     submitted_at: dt.datetime,
+    limits: Limits | None = None,
+    run_id: str | None = None,
 ) -> PreparedFile | FileResult:
     """Archive the original; a FileResult 'skipped' when these bytes were loaded before."""
-    data = path.read_bytes()
-    sha, archived = archive_bytes(archive_root, data, path.suffix)
+    sha, archived, size = archive_file(archive_root, path, path.suffix)
     if _already_loaded(con, sha, agency.kode, dataset):
-        return FileResult(file_name, agency.kode, dataset, sha, "skipped")
-    return PreparedFile(archived, file_name, agency, dataset, sha, len(data), submitted_at)
+        return _resent(con, sha, file_name, agency.kode, dataset, submitted_at, run_id)
+    limits = limits or load_limits()
+    return PreparedFile(archived, file_name, agency, dataset, sha, size, submitted_at, limits)
+
+
+def _resent(con, sha, file_name, kode, dataset, submitted_at, run_id) -> FileResult:
+    """Bytes loaded before: 'skipped', or 'resubmitted' when this copy was submitted later
+    than the one in the load log (an earlier revision sent again counts as the latest)."""
+    (before,) = con.execute(
+        "SELECT submitted_at FROM raw.load_log WHERE file_sha256 = ? AND kode_instansi = ? "
+        "AND dataset = ?",
+        [sha, kode, dataset],
+    ).fetchone()
+    if submitted_at <= before:
+        return FileResult(file_name, kode, dataset, sha, "skipped")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute("BEGIN")
+    con.execute(
+        "UPDATE raw.load_log SET submitted_at = ?, loaded_at = ? "
+        "WHERE file_sha256 = ? AND kode_instansi = ? AND dataset = ?",
+        [submitted_at, now, sha, kode, dataset],
+    )
+    con.execute(
+        "INSERT INTO raw.kirim_ulang VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [sha, kode, dataset, file_name, before, submitted_at, now, run_id],
+    )
+    con.execute("COMMIT")
+    reason = (
+        f"isi sama persis dengan file yang sudah dimuat; tidak dimuat ulang, tetapi dihitung "
+        f"sebagai kiriman terbaru (waktu kirim {submitted_at:%Y-%m-%d %H:%M} UTC, "
+        f"sebelumnya {before:%Y-%m-%d %H:%M})"
+    )
+    return FileResult(file_name, kode, dataset, sha, "resubmitted", reason=reason)
 
 
 @dataclass
@@ -132,20 +166,50 @@ def check_prepared(prepared: PreparedFile) -> CheckedFile | UnreadableFile:
     """Read an archived file and apply the standard's row rules. Touches no warehouse, so
     it runs in a worker process. An unreadable file is returned (not raised): it is a
     result, quarantined by the loader."""
+    try:
+        return _check(prepared)
+    except UnreadableFile as e:
+        return e
+    except RecursionError:
+        return UnreadableFile(
+            "struktur file bersarang terlalu dalam (mis. JSON berlapis-lapis): "
+            "file tidak dapat dibaca"
+        )
+    except MemoryError:
+        return UnreadableFile("file terlalu besar untuk dibaca (memori tidak cukup)")
+    except Exception as e:  # one file's failure, whatever it is, is that file's alone
+        return UnreadableFile(
+            f"file tidak dapat diproses: galat tak terduga saat membaca ({type(e).__name__})"
+        )
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def _check(prepared: PreparedFile) -> CheckedFile:
     standard = load_standard()
     fmt = prepared.agency.file_format(prepared.dataset)
     spec = standard.datasets[prepared.dataset]
-    try:
-        raw: RawFile = read_file(prepared.archived, fmt)
-        mapping = map_headers(raw.headers, spec, fmt)
-    except UnreadableFile as e:
-        return e
+    limits = prepared.limits
+    if prepared.size > limits.file_bytes:
+        raise UnreadableFile(
+            f"file berukuran {_mb(prepared.size)}, melebihi batas {_mb(limits.file_bytes)} "
+            "(config/limits.yaml: file_bytes); file disimpan di arsip tetapi tidak dibaca"
+        )
+    raw: RawFile = read_file(prepared.archived, fmt, limits)
+    if raw.rows_read > limits.rows:
+        raise UnreadableFile(
+            f"file berisi {raw.rows_read} baris, melebihi batas {limits.rows} baris "
+            "(config/limits.yaml: rows)"
+        )
+    mapping = map_headers(raw.headers, spec, fmt)
     con = _checker_connection()
     con.register("_src", raw.table)
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _checked AS "
-            f"{checked_rows_sql('_src', mapping, spec, standard, fmt)}"
+            f"{checked_rows_sql('_src', mapping, spec, standard, fmt, limits.cell_chars)}"
         )
         cols = ", ".join(ident(c) for c in spec.column_names)
         valid = con.execute(
@@ -153,7 +217,10 @@ def check_prepared(prepared: PreparedFile) -> CheckedFile | UnreadableFile:
         ).to_arrow_table()
         original = (
             "json_object("
-            + ", ".join(f"{lit(h)}, {ident(f'c{i}')}" for i, h in enumerate(raw.headers))
+            + ", ".join(
+                f"{lit(h)}, {_capped(ident(f'c{i}'), limits.cell_chars)}"
+                for i, h in enumerate(raw.headers)
+            )
             + ")"
         )
         rejects = con.execute(
@@ -169,6 +236,11 @@ def check_prepared(prepared: PreparedFile) -> CheckedFile | UnreadableFile:
     finally:
         con.unregister("_src")
     return CheckedFile(valid, rejects, raw.broken_rows, raw.rows_read)
+
+
+def _capped(cell: str, chars: int) -> str:
+    """A cell as kept in a reject's original row: a cell over the limit is cut short."""
+    return f"CASE WHEN length({cell}) > {chars} THEN left({cell}, 200) || '…' ELSE {cell} END"
 
 
 def load_prepared(

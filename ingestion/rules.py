@@ -282,8 +282,44 @@ class RuleBuilder:
         return [_when("_dup_rank > 1", violation)]
 
 
+def _cell_too_long(source: str, header: str, chars: int) -> Check:
+    reason = (
+        f"'isi sel kolom {header} berisi ' || length({source}) || ' karakter, melebihi batas "
+        f"{chars} karakter (config/limits.yaml: cell_chars)'"
+    )
+    value = f"left({source}, 200) || '…'"
+    return _when(
+        f"length({source}) > {chars}", _violation(header, value, "SEL_TERLALU_PANJANG", reason)
+    )
+
+
+def _future_year(col: Column, this_year: int) -> Check:
+    """A year after the current year (WIB) is a reject: no one reports on the future."""
+    typed = ident(col.name)
+    year = typed if col.type == "integer" else f"year({typed})"
+    reason = lit(f"{col.name}: tahun setelah tahun berjalan ({this_year}) tidak dapat diterima")
+    return _when(
+        f"{typed} IS NOT NULL AND {year} > {this_year}",
+        _violation(col.name, f"CAST({typed} AS VARCHAR)", "TAHUN_MASA_DEPAN", reason),
+    )
+
+
+def _current_year() -> int:
+    import datetime as dt
+
+    from core.domain import WIB
+
+    return dt.datetime.now(WIB).year
+
+
 def checked_rows_sql(
-    source_view: str, mapping: dict[str, int], dataset: Dataset, standard: Standard, fmt: FileFormat
+    source_view: str,
+    mapping: dict[str, int],
+    dataset: Dataset,
+    standard: Standard,
+    fmt: FileFormat,
+    cell_chars: int | None = None,
+    this_year: int | None = None,
 ) -> str:
     """SELECT baris, <typed standard columns>, _pelanggaran FROM source_view. The list of
     violations is built only for a row that breaks a rule (the conditions are cheap; lists of
@@ -303,8 +339,27 @@ def checked_rows_sql(
         )
     checks = [v for c in dataset.columns for v in b.violations(c)]
     checks += [v for r in dataset.cross_column_rules for v in b.cross_column(r)]
+    this_year = this_year or _current_year()
+    checks += [
+        _future_year(c, this_year)
+        for c in dataset.columns
+        if c.type == "date" or (c.type == "integer" and c.name == "tahun")
+    ]
+    cells = ""
+    if cell_chars:
+        # the long cell's own text is not carried further than this check
+        checks += [
+            _cell_too_long(f"_src_{c.name}", c.name, cell_chars)
+            for c in dataset.columns
+            if c.name in mapping
+        ]
+        cells = ", " + ", ".join(
+            f"{ident(f'c{mapping[c.name]}')} AS {ident(f'_src_{c.name}')}"
+            for c in dataset.columns
+            if c.name in mapping
+        )
     return f"""
-        WITH texts AS (SELECT {ident(ROW_COLUMN)} AS baris, {texts} FROM {source_view}),
+        WITH texts AS (SELECT {ident(ROW_COLUMN)} AS baris, {texts}{cells} FROM {source_view}),
         typed AS (SELECT *, {typed} FROM texts),
         ranked AS (SELECT *{extra} FROM typed)
         SELECT *,

@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS raw.penahanan (
     dataset       VARCHAR NOT NULL,
     tahun         INTEGER NOT NULL,
     file_name     VARCHAR NOT NULL,
-    aturan        VARCHAR NOT NULL,   -- rule code (TURUN_DRASTIS, INDIKATOR_BERUBAH, GERBANG_MUTU)
+    aturan        VARCHAR NOT NULL,   -- rule code (TURUN_DRASTIS, INDIKATOR_BERUBAH, GERBANG_MUTU; DITARIK: withdrawn)
     alasan        VARCHAR NOT NULL,   -- the reason in plain Indonesian, figures before and after
     sebelum       DOUBLE,             -- the figure of the submission it would replace / last publication
     sesudah       DOUBLE,             -- the same figure of the held submission
@@ -64,6 +64,39 @@ CREATE TABLE IF NOT EXISTS raw.penahanan (
     diterima_pada TIMESTAMP,          -- UTC, when the operator accepted it
     diterima_oleh VARCHAR,
     PRIMARY KEY (file_sha256, kode_instansi, dataset, tahun)
+)
+"""
+
+
+# What the landing area holds that was not ingested, as of each agency's last run: symlinks
+# pointing outside the landing area, subfolders, hidden files, files still being written,
+# folders of unregistered agencies or unknown datasets (ingestion/landing.py). Shown in the
+# run summary and `kinerja status`.
+IGNORED_DDL = """
+CREATE TABLE IF NOT EXISTS raw.diabaikan (
+    kode_instansi VARCHAR NOT NULL,   -- the agency folder ('' for the landing area itself)
+    path          VARCHAR NOT NULL,   -- inside the landing area
+    alasan        VARCHAR NOT NULL,   -- why it was not ingested, in Indonesian
+    dilihat_pada  TIMESTAMP NOT NULL, -- UTC
+    run_id        VARCHAR
+)
+"""
+
+
+# Identical bytes sent again as a later submission (an earlier revision re-sent): not loaded
+# twice, but the standard says the latest submission counts, so the load log's submitted_at
+# (and loaded_at, so the next build reworks the pair) move to the re-send; each re-send is
+# recorded here with the time it replaced.
+RESENT_DDL = """
+CREATE TABLE IF NOT EXISTS raw.kirim_ulang (
+    file_sha256   VARCHAR NOT NULL,
+    kode_instansi VARCHAR NOT NULL,
+    dataset       VARCHAR NOT NULL,
+    file_name     VARCHAR NOT NULL,   -- the re-sent file's name in the landing area
+    sebelumnya    TIMESTAMP NOT NULL, -- UTC: the submission time it had
+    submitted_at  TIMESTAMP NOT NULL, -- UTC: the re-send's submission time, now counting
+    dicatat_pada  TIMESTAMP NOT NULL, -- UTC
+    run_id        VARCHAR
 )
 """
 
@@ -87,6 +120,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, standard: Standard) -> Non
     con.execute(LOAD_LOG_DDL)
     con.execute(REJECTS_DDL)
     con.execute(HOLDS_DDL)
+    con.execute(IGNORED_DDL)
+    con.execute(RESENT_DDL)
     for ds in standard.datasets:
         con.execute(raw_table_ddl(standard, ds))
         # a column added to the standard later (e.g. pelatihan.kategori) joins an existing

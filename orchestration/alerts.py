@@ -81,6 +81,20 @@ def holds_message(holds: list[dict], run_id: str) -> dict:
     return {"text": "\n".join(lines), "run_id": run_id, "held_submissions": holds}
 
 
+FAILED_AGENCIES_TAG = "kinerja/instansi_gagal"
+
+
+def failed_agencies_message(failed: dict[str, str], run_id: str) -> dict:
+    """The alert for agencies whose data could not be fetched (API down, 401, timeout): the
+    run went on for the others."""
+    lines = [
+        f"kinerja: {len(failed)} instansi GAGAL ditarik pada run {run_id}; instansi lain "
+        "tetap diproses, data terakhir instansi yang gagal tetap dipakai."
+    ]
+    lines += [f"- {kode}: {why}" for kode, why in sorted(failed.items())]
+    return {"text": "\n".join(lines), "run_id": run_id, "failed_agencies": failed}
+
+
 def send_alert(message: dict, webhook: str | None, timeout: float = 10.0) -> bool:
     log.error(message["text"])
     if not webhook:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 import traceback
 
@@ -12,6 +13,7 @@ from core.settings import (
     apply_demo_secrets,
     init_env_file,
     require_pseudonym_key,
+    restrict_permissions,
     switch_off_telemetry,
 )
 
@@ -39,6 +41,18 @@ def cmd_demo_data(args, s: Settings) -> int:
     return 0
 
 
+def _print_ignored(con, kode: str | None = None) -> None:
+    """What the landing area holds that the last run did not ingest, and why."""
+    where, params = ("WHERE kode_instansi = ?", [kode]) if kode else ("", [])
+    rows = con.execute(
+        f"SELECT path, alasan FROM raw.diabaikan {where} ORDER BY path", params
+    ).fetchall()
+    if rows:
+        print("\nDIABAIKAN (tidak dimuat):")
+    for path, why in rows:
+        print(f"- {path}: {why}")
+
+
 def _run(
     s: Settings,
     job_name: str,
@@ -60,8 +74,12 @@ def _run(
             file=sys.stderr,
         )
         return 2
-    defs = build_defs(s, registry)
+    from orchestration.recovery import before_run
+
     instance = instance_for(s)
+    if not before_run(s, instance, lambda line: print(line, file=sys.stderr)):
+        return 3
+    defs = build_defs(s, registry)
     result = run_with_progress(
         defs, job_name, agencies, instance, full_refresh=full_refresh, verbose=verbose
     )
@@ -70,6 +88,7 @@ def _run(
         with connect_reader(s.warehouse) as con:
             _print_run_summary(con, result.run_id, s, registry)
             _print_holds(con)
+            _print_ignored(con)
     print(f"log dbt lengkap: {s.warehouse.parent / 'dbt_target' / 'dbt.log'}")
     return code
 
@@ -127,6 +146,7 @@ def report_run(result, s, publishes: bool, instance=None) -> int:
     everything asked for ran (and was published), else 1."""
     from orchestration.errors import run_failure_line
 
+    agencies_failed = False
     if not result.success and instance is not None:
         cause = run_failure_line(instance, result.run_id)
         if cause:
@@ -136,6 +156,7 @@ def report_run(result, s, publishes: bool, instance=None) -> int:
     for mat in result.get_asset_materialization_events():
         failed = mat.materialization.metadata.get("failed_agencies")
         if failed:
+            agencies_failed = True
             for kode, why in failed.value.items():
                 print(f"GAGAL instansi {kode}: {why}", file=sys.stderr)
             break
@@ -162,7 +183,7 @@ def report_run(result, s, publishes: bool, instance=None) -> int:
         print(f"TIDAK TERBIT: publikasi terakhir tidak berubah ({s.published / 'latest'})")
     if not result.success:
         return 1
-    return 1 if blocked else 0
+    return 1 if blocked or agencies_failed else 0
 
 
 def _print_holds(con, run_id: str | None = None) -> None:
@@ -200,6 +221,12 @@ def cmd_status(args, s: Settings) -> int:
             print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
             return 0
         render(status, _console())
+        from expectations.submission_review import withdrawn
+
+        for kode, dataset, tahun, why in withdrawn(con):
+            if not args.agency or kode == args.agency:
+                print(f"ditarik: {kode} {dataset} {tahun}: {why}")
+        _print_ignored(con, args.agency)
         accepted = (
             con.execute(
                 """SELECT kode_instansi, dataset, tahun, diterima_oleh, diterima_pada
@@ -307,6 +334,34 @@ def cmd_terima(args, s: Settings) -> int:
     return 0
 
 
+def cmd_tarik(args, s: Settings) -> int:
+    """Withdraw a file an agency sent by mistake; the next run no longer counts it."""
+    import getpass
+
+    import duckdb
+
+    from core.duck import connect_writer
+    from expectations.submission_review import withdraw
+
+    who = args.oleh or getpass.getuser()
+    try:
+        con = connect_writer(s.warehouse, s.duckdb_memory_limit)
+    except duckdb.IOException:
+        print("gudang data sedang dipakai proses lain: coba lagi setelah selesai", file=sys.stderr)
+        return 1
+    with con:
+        done = withdraw(con, args.kode, args.file, who)
+    if not done:
+        print(f"tidak ada file {args.file!r} yang dimuat dari {args.kode}", file=sys.stderr)
+        return 1
+    years = ", ".join(f"{d} {t}" for d, t in done)
+    print(
+        f"ditarik oleh {who}: {args.kode} {args.file} ({years}); baris tetap di arsip dan "
+        "log muat; berlaku pada refresh berikutnya (`kinerja refresh`)"
+    )
+    return 0
+
+
 def cmd_ingest(args, s: Settings) -> int:
     from orchestration.definitions import INGEST_JOB
 
@@ -326,10 +381,37 @@ def cmd_demo(args, s: Settings) -> int:
     rc = cmd_demo_data(args, s)
     if rc:
         return rc
-    with DemoApiServer(s.home / "api", port=args.api_port, token=DEMO_TOKEN):
+    try:
+        server = DemoApiServer(s.home / "api", port=args.api_port, token=DEMO_TOKEN)
+    except OSError:
+        # the port is taken: any free one, written into a copy of the registry
+        server = DemoApiServer(s.home / "api", port=0, token=DEMO_TOKEN)
+        print(
+            f"demo: port {args.api_port} sedang dipakai; API demo memakai {server.base_url}",
+            file=sys.stderr,
+        )
+        s = demo_registry_on(s, args.api_port, server.server.server_address[1])
+    with server:
         from orchestration.definitions import NIGHTLY_JOB
 
         return _run(s, NIGHTLY_JOB, None, verbose=args.verbose)
+
+
+def demo_registry_on(s: Settings, port: int, new_port: int) -> Settings:
+    """A copy of the registry (in KINERJA_HOME) whose API agencies on 127.0.0.1:`port` are
+    on 127.0.0.1:`new_port` instead."""
+    import dataclasses
+
+    import yaml
+
+    reg = yaml.safe_load(s.registry.read_text(encoding="utf-8"))
+    for a in reg.get("agencies", []):
+        api = a.get("api") or {}
+        if f"127.0.0.1:{port}" in str(api.get("base_url", "")):
+            api["base_url"] = api["base_url"].replace(f"127.0.0.1:{port}", f"127.0.0.1:{new_port}")
+    copy = s.home / "agencies.demo.yaml"
+    copy.write_text(yaml.safe_dump(reg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return dataclasses.replace(s, registry=copy)
 
 
 def cmd_rejects(args, s: Settings) -> int:
@@ -427,7 +509,17 @@ def main(argv: list[str] | None = None) -> int:
     dc = sub.add_parser("docs", help="dbt docs as one static HTML file (needs no secret)")
     dc.set_defaults(func=cmd_docs)
 
+    w = sub.add_parser(
+        "tarik",
+        help="withdraw a file an agency sent by mistake (recorded; the next refresh skips it)",
+    )
+    w.add_argument("kode", help="agency code, e.g. KAB-X")
+    w.add_argument("file", help="the file's name in the landing area (or its sha256)")
+    w.add_argument("--oleh", help="who withdraws (default: the logged-in user)")
+    w.set_defaults(func=cmd_tarik)
+
     args = p.parse_args(argv)
+    restrict_permissions()
     verbose = getattr(args, "verbose", False)
     switch_off_telemetry()
     try:
@@ -443,11 +535,20 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, settings)
     except (MissingSecret, ValueError, OSError) as e:
         # a missing secret, an unreadable registry key, a file that is not there: one line
+        if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+            print(f"disk penuh: tidak dapat menulis {e.filename or ''}".strip(), file=sys.stderr)
+            return 1
         if verbose:
             traceback.print_exc()
         print(_one_line(e), file=sys.stderr)
         return 2
     except Exception as e:  # anything else: its one line too; the traceback with -v
+        from orchestration.recovery import disk_full_message
+
+        full = disk_full_message(e, settings) if "settings" in locals() else None
+        if full:
+            print(full, file=sys.stderr)
+            return 1
         if verbose:
             traceback.print_exc()
         print(f"{type(e).__name__}: {_one_line(e)}", file=sys.stderr)

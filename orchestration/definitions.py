@@ -9,7 +9,7 @@ from dagster import (
 )
 
 from core.registry import Registry, load_registry
-from core.settings import Settings, require_pseudonym_key
+from core.settings import Settings, require_pseudonym_key, restrict_permissions
 from orchestration.alerts import run_failure_alert
 from orchestration.assets.ingestion import build_ingestion_assets, build_registry_asset
 from orchestration.assets.publication import publikasi
@@ -87,6 +87,7 @@ def defs() -> Definitions:
     settings are read from the environment (and the secrets file) once, here. Without a
     pseudonym key it does not load at all: its one-sentence error is what the UI and the
     daemon show, instead of runs failing one after the other."""
+    restrict_permissions()
     settings = Settings.from_env()
     require_pseudonym_key()
     return build_defs(settings)

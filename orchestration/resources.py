@@ -32,6 +32,7 @@ class WarehouseResource(ConfigurableResource):
     gx_root: str  # GX project (suites, results, Data Docs) in <gx_root>/gx
     read_workers: int = 1  # processes that read and check agency files
     duckdb_memory_limit: str = "4GB"
+    settle_seconds: float = 0.0  # a landed file younger than this waits for the next run
 
     @classmethod
     def from_settings(cls, s: Settings) -> WarehouseResource:
@@ -44,6 +45,7 @@ class WarehouseResource(ConfigurableResource):
             gx_root=str(s.gx_root),
             read_workers=s.read_workers,
             duckdb_memory_limit=s.duckdb_memory_limit,
+            settle_seconds=s.settle_seconds,
         )
 
     @contextmanager

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
 
 from core.paths import CONFIG_DIR
-from core.settings import Settings
+from core.settings import Settings, mark_run
+from orchestration.recovery import process_tags
 
 INSTANCE_TEMPLATES = {"sqlite": "dagster.yaml", "postgres": "dagster.postgres.yaml"}
 
@@ -46,6 +49,14 @@ def run_job(
             "dagster/asset_partition_range_start": agencies[0],
             "dagster/asset_partition_range_end": agencies[-1],
         }
+    # the run says which process runs it, and the processes it starts inherit its id: the
+    # next run recognises it as dead after a kill (orchestration/recovery.py)
+    run_id = run_id or str(uuid.uuid4())
+    mark_run(run_id)
     return job.execute_in_process(
-        instance=instance, tags=tags, run_config=run_config, raise_on_error=False, run_id=run_id
+        instance=instance,
+        tags={**tags, **process_tags()},
+        run_config=run_config,
+        raise_on_error=False,
+        run_id=run_id,
     )

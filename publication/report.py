@@ -141,7 +141,14 @@ def _rows(con, sql, params=()):
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def read_report_data(release_db: Path) -> ReportData:
+def headline_years(years: list[int], this_year: int) -> list[int]:
+    """The years the report may lead with: the complete ones (before `this_year`), or all
+    of them when none is complete yet."""
+    return [y for y in years if y < this_year] or years
+
+
+def read_report_data(release_db: Path, this_year: int | None = None) -> ReportData:
+    this_year = this_year or dt.datetime.now(WIB).year
     with connect_reader(release_db) as con:
         everything = _rows(
             con,
@@ -154,8 +161,10 @@ def read_report_data(release_db: Path) -> ReportData:
             con, "SELECT * FROM marts.indikator_instansi ORDER BY tahun DESC, kode_instansi"
         )
     years = sorted({r["tahun"] for r in everything})
-    year = years[-1]
-    prev_year = years[-2] if len(years) > 1 else None
+    # the headline is the latest complete year, never a year still running (or later)
+    shown = headline_years(years, this_year)
+    year = shown[-1]
+    prev_year = shown[-2] if len(shown) > 1 else None
     wil = [r for r in everything if r["tahun"] == year]
     previous = {r["kode_wilayah"]: r for r in everything if r["tahun"] == prev_year}
     quality = [q for q in quality_all if q["tahun"] == year]

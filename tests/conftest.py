@@ -19,6 +19,8 @@ from filelock import FileLock
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+# tests write files and ingest them at once (the settle rule has its own test)
+os.environ.setdefault("KINERJA_SETTLE_SECONDS", "0")
 # no test reads a developer's secrets file (.env of `make demo`): tests that want one name it
 os.environ["KINERJA_ENV_FILE"] = os.path.join(os.path.dirname(__file__), "no-such-secrets-file")
 

@@ -25,6 +25,7 @@ def ingest_file(
     archive_root: Path,
     submitted_at: dt.datetime,
     run_id: str | None = None,
+    limits=None,
 ) -> FileResult:
     """Archive, read, check and load one file (what ingest_agencies does per file)."""
     prepared = prepare_file(
@@ -35,6 +36,7 @@ def ingest_file(
         dataset=dataset,
         archive_root=archive_root,
         submitted_at=submitted_at,
+        limits=limits,
     )
     if isinstance(prepared, FileResult):
         return prepared

@@ -93,3 +93,87 @@ def test_unreachable_api_fails_after_retries(tmp_path):
         pull_dataset(
             api_agency("http://127.0.0.1:9/api", max_retries=1), "survei", tmp_path / "l", token="t"
         )
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Answers every page with two rows and a `next` link chosen by the test; keeps the
+    Authorization header of each request."""
+
+    next_url = None  # a format string with {page}, or None
+    seen: list = []
+
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):  # noqa: N802
+        Recorder.seen.append((self.server.server_address[1], self.headers.get("Authorization")))
+        q = parse_qs(urlparse(self.path).query)
+        page = int(q.get("page", ["1"])[0])
+        nxt = Recorder.next_url.format(page=page + 1) if Recorder.next_url else None
+        body = json.dumps({"data": [{"id_responden": f"R{page}"}] * 2, "next": nxt}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def two_servers():
+    Recorder.seen = []
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), Recorder) for _ in range(2)]
+    for s in servers:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    yield [f"http://127.0.0.1:{s.server_address[1]}" for s in servers]
+    for s in servers:
+        s.shutdown()
+
+
+def test_next_link_to_another_port_is_not_followed_and_gets_no_token(two_servers, tmp_path):
+    home, other = two_servers
+    Recorder.next_url = other + "/survei?page={page}"
+    with pytest.raises(ApiError, match="bukan ke alamat yang terdaftar"):
+        pull_dataset(api_agency(home), "survei", tmp_path / "landing", token="s3cret")
+    other_port = int(other.rsplit(":", 1)[1])
+    assert all(port != other_port for port, _ in Recorder.seen)
+    assert Recorder.seen == [(int(home.rsplit(":", 1)[1]), "Bearer s3cret")]
+
+
+def test_next_link_on_the_same_host_is_followed(two_servers, tmp_path):
+    home, _ = two_servers
+    Recorder.next_url = "/survei?page={page}"  # relative: same scheme, host and port
+    from core.limits import Limits
+
+    with pytest.raises(ApiError, match="lebih dari 5 halaman"):
+        pull_dataset(
+            api_agency(home), "survei", tmp_path / "landing", token="t", limits=Limits(api_pages=5)
+        )
+    assert len(Recorder.seen) == 5  # pages that never end stop at the limit
+    assert not (tmp_path / "landing" / "KOTA-X" / "survei").exists() or not list(
+        (tmp_path / "landing" / "KOTA-X" / "survei").iterdir()
+    )
+
+
+def test_pull_bytes_are_limited(two_servers, tmp_path):
+    home, _ = two_servers
+    Recorder.next_url = "/survei?page={page}"
+    from core.limits import Limits
+
+    with pytest.raises(ApiError, match="api_bytes"):
+        pull_dataset(
+            api_agency(home),
+            "survei",
+            tmp_path / "landing",
+            token="t",
+            limits=Limits(api_bytes=500),
+        )
+
+
+def test_pull_never_writes_through_a_symlinked_dataset_folder(api_dir, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    landing = tmp_path / "landing"
+    (landing / "KOTA-X").mkdir(parents=True)
+    (landing / "KOTA-X" / "survei").symlink_to(outside)
+    with DemoApiServer(api_dir, token="s3cret") as server, pytest.raises(ApiError, match="luar"):
+        pull_dataset(api_agency(server.base_url), "survei", landing, token="s3cret")
+    assert not list(outside.iterdir())

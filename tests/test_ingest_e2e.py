@@ -275,5 +275,8 @@ def test_one_file_uploaded_under_two_names_is_loaded_once(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         out = ingest_agencies(con, [a], landing=tmp_path / "landing", archive=tmp_path / "arsip")
         first, second = out["DUP"].results
-        assert second.status == "skipped" and second.file_sha256 == first.file_sha256
+        # not loaded twice; written after the first, it is the later submission of the two
+        # bytes (an earlier revision re-sent counts with its new time: raw.kirim_ulang)
+        assert second.status in ("skipped", "resubmitted")
+        assert second.file_sha256 == first.file_sha256
         assert con.execute("SELECT count(*) FROM raw.load_log").fetchone()[0] == 1

@@ -31,6 +31,7 @@
     {%- for dataset in datasets -%}
         {%- do staged.append(ref('stg_raw__' ~ dataset)) -%}
     {%- endfor -%}
+    {%- set holds = ref('stg_raw__penahanan') -%}
     {%- if is_incremental() %}
     where {{ year_column }} in (
         with since as (
@@ -41,6 +42,9 @@
         {% if not loop.first %}union {% endif -%}
         select tahun from {{ relation }} where _dimuat_sampai > (select t from since)
         {%- endfor %}
+        -- a year whose only submission was held or withdrawn has no staging rows left
+        union select tahun from {{ holds }}
+        where greatest(ditahan_pada, diterima_pada) > (select t from since)
     )
     {%- endif %}
 {%- endmacro %}

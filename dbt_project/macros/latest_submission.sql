@@ -94,3 +94,24 @@
 
     select * from masked_rows
 {% endmacro %}
+
+{#-
+  Pre-hook of the incremental staging tables: the (agency, year) pairs of `dataset` with a file
+  held or withdrawn (raw.penahanan) since the table's last build are deleted first, then the
+  build inserts what counts for them now. delete+insert alone deletes only the pairs it
+  inserts rows for, so a pair whose only submission was held or withdrawn kept its old rows.
+-#}
+{% macro remove_withheld_pairs(dataset) %}
+    {%- if is_incremental() %}
+    delete from {{ this }} as t
+    using (
+        select distinct kode_instansi, tahun from {{ source('raw', 'penahanan') }}
+        where dataset = '{{ dataset }}' and greatest(ditahan_pada, diterima_pada) > (
+            select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
+        )
+    ) as w
+    where t.kode_instansi = w.kode_instansi and t.tahun = w.tahun
+    {%- else %}
+    select 1
+    {%- endif %}
+{% endmacro %}

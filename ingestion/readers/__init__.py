@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.limits import Limits, load_limits
 from core.registry import FileFormat
 from ingestion.readers.base import RawFile, UnreadableFile
 from ingestion.readers.csv_reader import read_csv
@@ -19,13 +20,15 @@ from ingestion.readers.xlsx_reader import read_xlsx
 READERS = {".csv": read_csv, ".txt": read_csv, ".xlsx": read_xlsx, ".json": read_json}
 
 
-def read_file(path: Path, fmt: FileFormat) -> RawFile:
+def read_file(path: Path, fmt: FileFormat, limits: Limits | None = None) -> RawFile:
+    """`limits` (config/limits.yaml) bound what reading may unpack."""
+    limits = limits or load_limits()
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise UnreadableFile(
             f"jenis file {path.suffix!r} tidak didukung (gunakan .csv, .xlsx atau .json)"
         )
-    return reader(path, fmt)
+    return reader(path, fmt, limits)
 
 
 __all__ = ["RawFile", "UnreadableFile", "read_file", "READERS"]

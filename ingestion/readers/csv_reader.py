@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from core.limits import Limits
 from core.registry import FileFormat
 from ingestion.readers.base import ROW_COLUMN, BrokenRow, RawFile, UnreadableFile, check_headers
 
@@ -33,15 +34,56 @@ def _header_line(path: Path, fmt: FileFormat) -> list[str]:
     raise UnreadableFile(f"file kosong: baris header (baris {fmt.header_row}) tidak ada")
 
 
-def read_csv(path: Path, fmt: FileFormat) -> RawFile:
+def read_csv(path: Path, fmt: FileFormat, limits: Limits | None = None) -> RawFile:  # noqa: ARG001 (size is checked before reading)
     raw = _read_csv(path, fmt, use_threads=True)
     if any(b.baris is None for b in raw.broken_rows):
         # the parallel parser does not know line numbers; read again to name the rows
         raw = _read_csv(path, fmt, use_threads=False)
-    return raw
+    return _unterminated_last_row(path, raw)
+
+
+def _unterminated_last_row(path: Path, raw: RawFile) -> RawFile:
+    """A last line without its newline is a row cut off (a copy still in progress, a
+    truncated upload): rejected with the reason, never loaded as if whole."""
+    size = path.stat().st_size
+    if size == 0 or raw.table.num_rows == 0:
+        return raw
+    with path.open("rb") as f:
+        f.seek(max(0, size - 4096))
+        tail = f.read()
+    if tail.endswith(b"\n") or tail.endswith(b"\r"):
+        return raw
+    numbers = raw.table.column(ROW_COLUMN)
+    last = numbers[-1].as_py()
+    cut = (
+        "baris terakhir tidak diakhiri baris baru: file mungkin terpotong saat disalin atau "
+        "diunggah; kirim ulang file lengkap"
+    )
+    if any(b.baris is not None and b.baris > last for b in raw.broken_rows):
+        # the last line is already a broken row: say why it probably is
+        *others, final = sorted(raw.broken_rows, key=lambda b: b.baris or 0)
+        final = BrokenRow(final.baris, final.text, f"{final.reason}; {cut}")
+        return RawFile(raw.headers, raw.table, [*others, final])
+    text = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")[:200]
+    broken = BrokenRow(last, text, cut)
+    return RawFile(
+        raw.headers, raw.table.slice(0, raw.table.num_rows - 1), [*raw.broken_rows, broken]
+    )
 
 
 def _read_csv(path: Path, fmt: FileFormat, use_threads: bool) -> RawFile:
+    try:
+        return _parse_csv(path, fmt, use_threads, block_size=None)
+    except UnreadableFile as e:
+        if "straddl" not in str(e):
+            raise
+    # a cell longer than pyarrow's block (1 MiB by default): read the file as one block
+    # (the file's size is bounded by config/limits.yaml); the long cell is rejected later
+    block = min(path.stat().st_size + 1, 2**31 - 1)
+    return _parse_csv(path, fmt, use_threads=False, block_size=block)
+
+
+def _parse_csv(path: Path, fmt: FileFormat, use_threads: bool, block_size: int | None) -> RawFile:
     headers = _header_line(path, fmt)
     names = [f"c{i}" for i in range(len(headers))]
     broken: list[BrokenRow] = []
@@ -65,6 +107,7 @@ def _read_csv(path: Path, fmt: FileFormat, use_threads: bool) -> RawFile:
                 skip_rows=fmt.header_row,
                 encoding=fmt.encoding,
                 use_threads=use_threads,
+                **({"block_size": block_size} if block_size else {}),
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=fmt.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid

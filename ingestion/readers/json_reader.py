@@ -5,13 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from core.limits import Limits
 from core.registry import FileFormat
 from ingestion.readers.base import BrokenRow, RawFile, UnreadableFile, cell_to_text, table_from_rows
 
 
-def read_json(path: Path, fmt: FileFormat) -> RawFile:
+def read_json(path: Path, fmt: FileFormat, limits: Limits | None = None) -> RawFile:  # noqa: ARG001 (size is checked before reading)
     try:
         doc = json.loads(path.read_bytes().decode(fmt.encoding))
+    except RecursionError as e:
+        raise UnreadableFile(
+            "JSON bersarang terlalu dalam (ribuan lapis array/objek): bukan array objek "
+            "sesuai standar"
+        ) from e
     except UnicodeDecodeError as e:
         raise UnreadableFile(f"file tidak dapat dibaca sebagai {fmt.encoding}: {e}") from e
     except json.JSONDecodeError as e:

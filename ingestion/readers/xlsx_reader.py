@@ -2,24 +2,64 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineError, CalamineWorkbook
 
+from core.limits import Limits, load_limits
 from core.registry import FileFormat
 from ingestion.readers.base import (
     ROW_COLUMN,
+    BrokenRow,
     RawFile,
     UnreadableFile,
     cell_to_text,
     check_headers,
     table_from_rows,
 )
+from ingestion.readers.xlsx_formulas import formulas_without_value
 
 
-def read_xlsx(path: Path, fmt: FileFormat) -> RawFile:
+def _check_unpacked_size(path: Path, limit: int) -> None:
+    """An XLSX is a zip: refuse one that unpacks to more than `limit` bytes, before reading."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError) as e:
+        raise UnreadableFile(f"workbook Excel rusak atau bukan file XLSX: {e}") from e
+    if unpacked > limit:
+        raise UnreadableFile(
+            f"workbook Excel terurai menjadi {unpacked / 2**20:.0f} MB, melebihi batas "
+            f"{limit / 2**20:.0f} MB (config/limits.yaml: uncompressed_bytes)"
+        )
+
+
+def read_xlsx(path: Path, fmt: FileFormat, limits: Limits | None = None) -> RawFile:
+    _check_unpacked_size(path, (limits or load_limits()).uncompressed_bytes)
+    raw = _read_xlsx(path, fmt)
+    missing = [m for m in formulas_without_value(path, fmt.sheet) if m.row > fmt.header_row]
+    if not missing:
+        return raw
+    # a formula the file holds no value for: the row is rejected, not loaded as 0 or empty
+    rows = raw.table.column(ROW_COLUMN).to_pylist()
+    bad = {m.row: m for m in missing if m.row in set(rows)}
+    keep = pc.invert(pc.is_in(raw.table.column(ROW_COLUMN), pa.array(sorted(bad), pa.int64())))
+    broken = [
+        BrokenRow(
+            m.row,
+            f"{m.ref}: ={m.formula}",
+            f"sel {m.ref} berisi rumus (={m.formula}) tanpa nilai tersimpan: buka file di "
+            "Excel, simpan ulang, lalu kirim lagi",
+        )
+        for m in bad.values()
+    ]
+    return RawFile(raw.headers, raw.table.filter(keep), [*raw.broken_rows, *broken])
+
+
+def _read_xlsx(path: Path, fmt: FileFormat) -> RawFile:
     try:
         wb = CalamineWorkbook.from_path(str(path))
         if isinstance(fmt.sheet, int):

@@ -20,8 +20,10 @@ from core.registry import Registry
 from core.standard import DATASETS, load_standard
 from ingestion.ingest import AgencyOutcome, ingest_agencies
 from ingestion.registry_table import write_registry
+from orchestration.alerts import FAILED_AGENCIES_TAG, failed_agencies_message, send_alert
 from orchestration.partitions import agency_partitions
-from orchestration.resources import AgencyApiResource, WarehouseResource
+from orchestration.recovery import claim_run
+from orchestration.resources import AgencyApiResource, AlertWebhookResource, WarehouseResource
 
 # the tables ingestion writes beside one per dataset (whose descriptions are in the standard)
 LOG_TABLES = {
@@ -88,10 +90,14 @@ def build_ingestion_assets(registry: Registry):
         retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL),
     )
     def ingest_agency_submissions(
-        context: AssetExecutionContext, warehouse: WarehouseResource, agency_api: AgencyApiResource
+        context: AssetExecutionContext,
+        warehouse: WarehouseResource,
+        agency_api: AgencyApiResource,
+        alert_webhook: AlertWebhookResource,
     ):
         """Pull each agency's API (if any), archive every original, load the valid rows into
         raw.<dataset>, send bad rows to raw.rejects and unreadable files to quarantine."""
+        claim_run(context)
         keys = context.partition_keys
         with warehouse.connect() as con:
             outcomes = ingest_agencies(
@@ -103,6 +109,8 @@ def build_ingestion_assets(registry: Registry):
                 log=context.log.info,
                 workers=warehouse.read_workers,
                 api_tokens=agency_api.tokens,
+                registered=registry.codes,
+                settle_seconds=warehouse.settle_seconds,
             )
         failed = {kode: str(o.error) for kode, o in outcomes.items() if o.error}
         for kode, error in failed.items():
@@ -110,6 +118,15 @@ def build_ingestion_assets(registry: Registry):
         if failed and len(keys) == 1:
             # a single agency's run: fail it so the retry policy and the alert apply
             raise Failure(description=f"ingestion of {keys[0]} failed", metadata=failed)
+        if failed:
+            # the others go on, but the run's outcome, its exit code and an alert say it
+            context.instance.add_run_tags(
+                context.run_id, {FAILED_AGENCIES_TAG: ", ".join(sorted(failed))}
+            )
+            try:
+                send_alert(failed_agencies_message(failed, context.run_id), alert_webhook.url)
+            except Exception as e:  # an unreachable webhook does not undo the ingestion
+                context.log.error(f"alert webhook failed: {e}")
         totals = run_totals(outcomes)
         for table in raw_tables():
             meta = table_metadata(table, totals)

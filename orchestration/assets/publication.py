@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, FreshnessPolicy, Materializ
 
 from orchestration.assets.published_marts import PUBLISHED_FROM
 from orchestration.assets.review import REVIEW
+from orchestration.recovery import claim_run
 from orchestration.resources import WarehouseResource
 from publication.files import write_publication_files
 from publication.release import latest_release, publish
@@ -27,6 +28,8 @@ from publication.scan import RosterNames, assert_no_personal_data
     "published file holds an NIP or a roster name (publication/scan.py).",
 )
 def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    claim_run(context)
+    context.log.info("publikasi: membangun rilis")
     working, published = Path(warehouse.warehouse_path), Path(warehouse.published)
     previous = latest_release(published)
     # the last line of defence: every file of the release is searched for NIPs and roster

@@ -24,6 +24,7 @@ from core.paths import DBT_PROJECT_DIR, STANDARD_FILE
 from core.registry import load_registry
 from expectations.submission_review import Tracer, record_holds, trace_failures
 from orchestration.dbt_failures import failed_nodes, failing_rows, root_cause
+from orchestration.recovery import claim_run
 from orchestration.resources import PseudonymKeyResource, WarehouseResource
 from publication.release import latest_release, published_watermark
 
@@ -310,6 +311,7 @@ def build_dbt_assets(project: DbtProject):
         asset check. Incremental models rebuild only what received data, unless full_refresh
         is asked for or the rules changed since the last successful build (rules_fingerprint).
         Writes the working warehouse (one writer at a time)."""
+        claim_run(context)
         fingerprint = rules_fingerprint(Path(warehouse.registry), pseudonym.key)
         with warehouse.connect() as con:
             last = last_fingerprint(con)
@@ -329,7 +331,13 @@ def build_dbt_assets(project: DbtProject):
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
         # kept until dbt is done: when a failing test traces to one agency's new submission,
         # that submission is held and the build's second pass gives the results instead
-        events = list(invocation.stream())
+        try:
+            events = list(invocation.stream())
+        except BaseException:
+            # the step fails: dbt must not live on holding the warehouse's lock
+            if invocation.process.poll() is None:
+                invocation.process.kill()
+            raise
         if not invocation.is_successful():
             if not hold_traced_failures(context, invocation, dbt, warehouse, target):
                 yield from events

@@ -7,7 +7,7 @@
 ) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
-    md5(file_sha256 || ':' || baris) as pelatihan_key,
+    md5(file_sha256 || ':' || kode_instansi_pengirim || ':' || baris) as pelatihan_key,
     {{ pseudonym('nip') }} as pegawai_key,
     tahun,
     kode_instansi_induk as kode_instansi,

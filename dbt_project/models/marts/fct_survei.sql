@@ -8,7 +8,7 @@
 ) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
-    md5(file_sha256 || ':' || baris) as respons_key,
+    md5(file_sha256 || ':' || kode_instansi || ':' || baris) as respons_key,
     kode_instansi,
     tahun,
     unit_layanan,

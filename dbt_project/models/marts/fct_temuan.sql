@@ -105,6 +105,26 @@ kurva as (
     group by all
 ),
 
+nip_ganda as (
+    select
+        kode_instansi,
+        tahun,
+        'NIP_GANDA_DI_ROSTER' as aturan,
+        count(*) as jumlah,
+        'NIP yang sama tercantum lebih dari sekali dalam roster yang dikirim untuk tahun ini; '
+        || 'pegawai tetap dihitung sekali. Perbaiki roster dan kirim ulang.' as penjelasan
+    from (
+        select
+            kode_instansi,
+            tahun,
+            nip
+        from {{ ref('stg_raw__pegawai') }}
+        group by all
+        having count(*) > 1
+    ) as ganda
+    group by all
+),
+
 data_pribadi as (
     select
         kode_instansi,
@@ -129,6 +149,8 @@ data_pribadi as (
 
 all_findings as (
     select * from baris
+    union all
+    select * from nip_ganda
     union all
     select * from kurva
     union all

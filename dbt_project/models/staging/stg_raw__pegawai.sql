@@ -3,7 +3,8 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['kode_instansi', 'tahun'],
-    on_schema_change='fail'
+    on_schema_change='fail',
+    pre_hook="{{ remove_withheld_pairs('pegawai') }}"
 ) }}
 with latest as (
     {{ latest_submission(source('raw', 'pegawai'), 'pegawai') }}
