@@ -49,7 +49,7 @@ def indicators(published: Path) -> dict[str, bytes]:
 
 def start_refresh(env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [*KINERJA, "refresh"], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        [*KINERJA, "refresh", "-v"], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         cwd=Path(__file__).parent.parent,
     )  # fmt: skip
 
