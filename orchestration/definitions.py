@@ -67,7 +67,12 @@ def build_defs(settings: Settings, registry: Registry | None = None) -> Definiti
         schedules=[nightly_schedule(nightly, registry.codes)],
         sensors=[
             landing_sensor(
-                nightly, registry, settings.landing, settings.warehouse, settings.sensor_interval
+                nightly,
+                registry,
+                settings.landing,
+                settings.warehouse,
+                settings.sensor_interval,
+                settings.settle_seconds,
             ),
             run_failure_alert,
         ],

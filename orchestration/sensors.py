@@ -17,6 +17,7 @@ operator expects; stop it in the UI (Automation) to rely on the nightly schedule
 
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import duckdb
@@ -51,12 +52,19 @@ def loaded_shas(warehouse: Path) -> set[str]:
 
 
 def scan_landing(
-    landing: Path, registry: Registry, cursor: dict, known: set[str] | None = None
+    landing: Path,
+    registry: Registry,
+    cursor: dict,
+    known: set[str] | None = None,
+    settle_seconds: float = 0.0,
 ) -> tuple[list[RunRequest], dict]:
     """One tick: returns the run requests (at most one per agency) and the new cursor
     {"seen": {path: [size, mtime_ns, sha]}, "pending": {path: [size, mtime_ns]}}. `known`:
-    the sha256 of the files in the load log."""
+    the sha256 of the files in the load log. A file modified less than `settle_seconds` ago
+    is still being written: ingestion would skip it (KINERJA_SETTLE_SECONDS), so its agency
+    waits for the next tick."""
     known = known or set()
+    now = time.time()
     seen, pending = dict(cursor.get("seen", {})), dict(cursor.get("pending", {}))
     requests = []
     for agency in registry.agencies:
@@ -74,7 +82,7 @@ def scan_landing(
                 key = f.relative_name
                 if key in seen and seen[key][:2] == stat:
                     continue  # unchanged since it was picked up
-                if pending.get(key) != stat:
+                if pending.get(key) != stat or now - st.st_mtime < settle_seconds:
                     pending[key] = stat  # first sight, or still being written
                     waiting = True
                     continue
@@ -101,7 +109,14 @@ def scan_landing(
     return requests, {"seen": seen, "pending": pending}
 
 
-def landing_sensor(job, registry: Registry, landing: Path, warehouse: Path, interval: int = 60):
+def landing_sensor(
+    job,
+    registry: Registry,
+    landing: Path,
+    warehouse: Path,
+    interval: int = 60,
+    settle_seconds: float = 0.0,
+):
     @sensor(
         name="landing_area_sensor",
         job=job,
@@ -116,7 +131,7 @@ def landing_sensor(job, registry: Registry, landing: Path, warehouse: Path, inte
             known = loaded_shas(warehouse)
         except WarehouseBusy:
             return SkipReason("gudang data sedang ditulis oleh run lain; dicek lagi nanti")
-        requests, new_cursor = scan_landing(landing, registry, cursor, known)
+        requests, new_cursor = scan_landing(landing, registry, cursor, known, settle_seconds)
         context.update_cursor(json.dumps(new_cursor))
         if not requests:
             return SkipReason(f"tidak ada file baru yang stabil di {landing}")

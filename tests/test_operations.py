@@ -269,3 +269,28 @@ def test_a_changed_registry_or_pseudonym_key_forces_a_full_rebuild(tmp_path):
     assert rules_fingerprint(reg, "other-key-456") != first
     reg.write_text("agencies: [x]\n")
     assert rules_fingerprint(reg, "first-key-123") != first
+
+
+def test_landing_sensor_waits_until_a_file_is_older_than_the_settle_time(province):
+    """Ingestion skips a file modified less than KINERJA_SETTLE_SECONDS ago (a copy may still
+    be in progress): the sensor must not start a run for it before then, or the run would
+    receive nothing."""
+    import os
+    import time
+
+    from core.hashing import sha256_file
+    from orchestration.sensors import scan_landing
+
+    registry = load_registry(province.registry)
+    known = {sha256_file(p) for p in province.landing.rglob("*") if p.is_file()}
+    _, cursor = scan_landing(province.landing, registry, {}, known, settle_seconds=60)
+    new = province.landing / "KAB-2" / "survei" / "baru.csv"
+    new.write_text("id_responden\nx\n")
+    for _ in range(3):  # stable size, but written just now
+        requests, cursor = scan_landing(province.landing, registry, cursor, known, 60)
+        assert requests == []
+    old = time.time() - 61
+    os.utime(new, (old, old))  # the same file, a minute later
+    requests, cursor = scan_landing(province.landing, registry, cursor, known, 60)
+    requests = requests or scan_landing(province.landing, registry, cursor, known, 60)[0]
+    assert [r.partition_key for r in requests] == ["KAB-2"]

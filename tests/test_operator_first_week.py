@@ -129,7 +129,9 @@ def test_demo_status_daemon_sensor_and_failures_in_plain_words(operator_env, rec
         lines = survei.read_text(encoding="utf-8").splitlines()
         new = survei.with_name("survei_revisi.csv")  # a revision: a fifth of the responses fewer
         new.write_text("\n".join(lines[: len(lines) * 4 // 5]) + "\n", encoding="utf-8")
-        (run,) = wait_for(lambda: instance.get_runs(filters=sensor_runs), timeout=120)
+        # no run while the file is younger than KINERJA_SETTLE_SECONDS (60 s): ingestion
+        # would skip it as still being copied
+        (run,) = wait_for(lambda: instance.get_runs(filters=sensor_runs), timeout=240)
         assert run.tags["kinerja/file"] == "KAB-BOALEMO/survei/survei_revisi.csv"
         done = wait_for(
             lambda: (r := instance.get_run_by_id(run.run_id)).is_finished and r, timeout=400
