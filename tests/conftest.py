@@ -3,14 +3,16 @@ province run once through the nightly job (copied into each module that uses it)
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pytest
@@ -39,7 +41,19 @@ from core.standard import DATASETS, load_standard  # noqa: E402
 from demo.api_server import DemoApiServer  # noqa: E402
 from demo.generate import generate  # noqa: E402
 from ingestion.schema import ensure_raw_schema  # noqa: E402
-from tests.hand_province import AGENCIES, build_hand_province, hand_settings  # noqa: E402
+from tests.hand_province import (  # noqa: E402
+    AGENCIES,
+    PELATIHAN_H,
+    PENILAIAN_H,
+    A,
+    B,
+    S,
+    build_hand_province,
+    hand_settings,
+    pelatihan,
+    penilaian,
+    write,
+)
 
 DEMO_TOKEN = "test-token"
 DEMO_TOKEN_VAR = "KINERJA_TOKEN_KOTA_GORONTALO"
@@ -116,25 +130,137 @@ def hand_built(tmp_path_factory) -> tuple[Settings, list[dict]]:
     return hand_settings(root / "home"), json.loads(done.read_text())
 
 
-# The modules with the long runs, collected first and in this order, so that under
-# pytest-xdist (`make test`: -n 2 --dist loadfile --no-loadscope-reorder: one module to one
-# worker, modules in collection order) they start early and the short ones fill the gaps:
-# the hand province's builder first, the demo province's ingestion beside it, then the
-# modules that wait for the hand province.
+class Night(NamedTuple):
+    settings: Settings  # never written to: tests copy it (copy_province)
+    out: str  # what `kinerja refresh` printed
+    alerts: list[dict]  # what its webhook received
+
+
+def _published(s: Settings, sql: str) -> list[tuple]:
+    with duckdb.connect(str(s.published / "latest" / "kinerja.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="session")
+def revised_night(hand_built, tmp_path_factory) -> Night:
+    """One night after the hand province's first one, run once per test run by the operator's
+    `kinerja refresh` (in-process, incremental): KAB-2 revises its 2025 appraisals (m4 is
+    now appraised too), and KAB-1 sends a full training year (12 rows), then a 2-row
+    "susulan" that, under the latest-submission rule, would replace it (the submission
+    review holds it). Shared by the incremental-refresh and the submission-holds tests."""
+    root = _shared_dir(tmp_path_factory) / "revised_night"
+    done = root / "night.json"
+    with FileLock(str(root) + ".lock"):
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            s = copy_province(hand_built[0], root / "home")
+            full = [pelatihan(n, 6, f"2025-0{m}-01", f"2025-0{m}-02")
+                    for n in ("n1", "n2", "n3", "n4") for m in (4, 5, 6)]  # fmt: skip
+            write(s.landing, "KAB-1", "pelatihan", "latih_lengkap.csv", PELATIHAN_H, full,
+                  "2026-02-10T08:00:00")  # fmt: skip
+            write(s.landing, "KAB-1", "pelatihan", "susulan.csv", PELATIHAN_H,
+                  [pelatihan("n6", 3, "2025-09-01", "2025-09-01"),
+                   pelatihan("n1", 2, "2025-10-01", "2025-10-01")], "2026-02-11T08:00:00")  # fmt: skip
+            write(s.landing, "KAB-2", "penilaian", "nilai_revisi.csv", PENILAIAN_H,
+                  [penilaian("m1", A, A), penilaian("m2", S, A), penilaian("m3", B, B),
+                   penilaian("m4", S, S)], "2026-03-01T08:00:00")  # fmt: skip
+            # before the night KAB-2 has 4 appraised
+            assert _published(s, DINILAI_KAB2) == [(4,)]
+            from orchestration.cli import main
+
+            out = io.StringIO()
+            with (
+                pytest.MonkeyPatch.context() as mp,
+                webhook() as (url, alerts),
+                redirect_stdout(out),
+            ):
+                for name, value in cli_env(s, root / "dagster").items():
+                    mp.setenv(name, value)
+                mp.setenv("KINERJA_ALERT_WEBHOOK", url)
+                mp.setenv("KINERJA_PSEUDONYM_KEY", PSEUDONYM_KEY)
+                code = main(["refresh"])
+            assert code == 0, out.getvalue()[-3000:]
+            done.write_text(json.dumps({"out": out.getvalue(), "alerts": alerts}))
+    night = json.loads(done.read_text())
+    return Night(hand_settings(root / "home"), night["out"], night["alerts"])
+
+
+DINILAI_KAB2 = (
+    "SELECT jumlah_dinilai FROM marts.indikator_instansi WHERE kode_instansi = 'KAB-2' "
+    "AND tahun = 2025"
+)
+
+
+# The order in which `make test` hands out the modules (pytest-xdist, -n 2 --dist loadfile
+# --no-loadscope-reorder: a module runs whole in one test process), longest work first (the
+# seconds each took, measured on a loaded machine, are in the README), so that the short
+# ones fill the gaps at the end. The hand province's builder comes first; the operator's walk
+# (the demo, the real daemon and sensor) beside it; then the modules that copy the hand
+# province or the revised night (tests that share a session fixture next to each other, so
+# the second one rarely waits for the first). Modules not named here follow, lightest last.
 HEAVY_FIRST = (
     "test_warehouse_hand_computed.py",
-    "test_operator_first_week.py",  # the demo, the real daemon and sensor: minutes of waiting
-    "test_ingest_e2e.py",
+    "test_operator_first_week.py",
+    "test_crash_recovery.py",
+    "test_submission_holds.py",
     "test_incremental_refresh.py",
+    "test_withdrawal.py",
     "test_publication_files.py",
+    "test_personal_data.py",
+    "test_ingest_e2e.py",
     "test_write_audit_publish.py",
-    "test_no_secret_written.py",
+    "test_operations.py",
+    "test_operator_basics.py",
+    "test_failed_agency.py",
+    "test_quality_gates.py",
+    "test_hostile_files.py",
+)
+# Modules whose last test runs a nightly job or longer. A test process asks for its next
+# module while it is on the last test of the current one (pytest-xdist runs a test only once
+# it knows the next, for the fixtures' teardown), and that module waits behind the long test:
+# such a process gets the lightest module left instead of the next heavy one.
+LONG_LAST = (
+    "test_operator_first_week.py",
+    "test_submission_holds.py",
+    "test_incremental_refresh.py",
 )
 
 
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(HEAVY_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(HEAVY_FIRST)))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """The order above, and a light module behind a long last test (see LONG_LAST)."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class HeavyFirstScheduling(LoadFileScheduling):
+        def _reschedule(self, node) -> None:
+            if node.shutting_down:
+                return
+            if not self.workqueue:
+                node.shutdown()
+                return
+            pending = [
+                nodeid
+                for unit in self.assigned_work[node].values()
+                for nodeid, done in unit.items()
+                if not done
+            ]
+            if len(pending) > 1:  # the process knows its next test: nothing to hand out yet
+                return
+            long_last = bool(pending) and pending[0].split("::")[0].endswith(LONG_LAST)
+            scope, unit = self.workqueue.popitem(last=long_last)
+            self.assigned_work.setdefault(node, {})[scope] = unit
+            collection = self.registered_collections[node]
+            node.send_runtest_some(
+                [collection.index(nodeid) for nodeid, done in unit.items() if not done]
+            )
+
+    return HeavyFirstScheduling(config, log)
 
 
 @pytest.fixture
@@ -185,25 +311,31 @@ def demo_province(tmp_path_factory):
                 os.environ[DEMO_TOKEN_VAR] = before
 
 
-class Receiver(BaseHTTPRequestHandler):
-    """A webhook on 127.0.0.1 that keeps what it receives (alerts)."""
-
+@contextmanager
+def webhook() -> Iterator[tuple[str, list]]:
+    """A webhook on 127.0.0.1 that keeps what it receives (alerts): its URL and the list."""
     received: list = []
 
-    def log_message(self, *a):
-        pass
+    class Receiver(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
 
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Receiver.received.append(json.loads(body))
-        self.send_response(204)
-        self.end_headers()
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(json.loads(body))
+            self.send_response(204)
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
 def receiver():
-    Receiver.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", Receiver.received
-    server.shutdown()
+    with webhook() as (url, received):
+        yield url, received

@@ -1,5 +1,7 @@
 """Crash recovery: `kinerja refresh` killed (SIGKILL) during ingestion, during dbt and during
-publication, then run again with no human step, ends exactly like a clean run."""
+publication, then run again with no human step, ends exactly like a clean run. These four
+runs are also the nightly runs whose every written file and log line is searched for the
+pseudonym key (tests/test_no_secret_written.py tests the search)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ import duckdb
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus, job, op
 
+from core.paths import DBT_PROJECT_DIR
 from core.settings import RUN_ID_VAR
 from core.standard import DATASETS
 from orchestration.recovery import clean_leftovers, process_tags, processes_of_run, recover
-from tests.conftest import PSEUDONYM_KEY, cli_env
+from tests.conftest import cli_env
 from tests.hand_province import build_hand_province
+from tests.secret_search import KEY, find_key
 
 KINERJA = [sys.executable, "-m", "orchestration.cli"]
 # a line of the run's output -> where the run is when it appears
@@ -66,14 +70,17 @@ def kill_at(env: dict, log: Path, marker: str) -> None:
 
 
 @pytest.mark.slow
-def test_refresh_killed_at_each_stage_recovers_by_itself(hand_built, tmp_path):
-    reference, _ = hand_built
+def test_refresh_killed_at_each_stage_recovers_by_itself_and_writes_the_key_nowhere(
+    request, tmp_path
+):
     s = build_hand_province(tmp_path / "home")  # the same files as the reference
     dagster_home = tmp_path / "dagster_home"
     env = {
         **os.environ,
         **cli_env(s, dagster_home),
-        "KINERJA_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        # a distinctive key, searched for below; the raw tables and the indicator files
+        # compared with the reference do not depend on it
+        "KINERJA_PSEUDONYM_KEY": KEY,
         "PYTHONPATH": str(Path(__file__).parent.parent),
     }
     for stage, marker in STAGES.items():
@@ -86,7 +93,7 @@ def test_refresh_killed_at_each_stage_recovers_by_itself(hand_built, tmp_path):
         assert statuses == ["FAILURE", "FAILURE", "STARTED"], statuses
 
     final = subprocess.run(
-        [*KINERJA, "refresh"], env=env, capture_output=True, text=True, timeout=600,
+        [*KINERJA, "refresh", "-v"], env=env, capture_output=True, text=True, timeout=600,
         cwd=Path(__file__).parent.parent,
     )  # fmt: skip
     assert final.returncode == 0, final.stdout[-3000:] + final.stderr[-3000:]
@@ -96,9 +103,34 @@ def test_refresh_killed_at_each_stage_recovers_by_itself(hand_built, tmp_path):
         assert all(statuses[r] == DagsterRunStatus.FAILURE for r in dead)
         assert not instance.event_log_storage.get_concurrency_run_ids()
     assert all(not processes_of_run(r) for r in dead)  # no orphaned dbt or worker lives on
+    # the reference (the session's hand province) is asked for only now: this test starts
+    # at once, while another test process builds it
+    reference, _ = request.getfixturevalue("hand_built")
     assert raw_tables(s.warehouse) == raw_tables(reference.warehouse)
     assert indicators(s.published) == indicators(reference.published)
     assert not list((s.published / "runs").glob(".*.partial"))
+
+    # the pseudonym key is in no file these runs wrote, nor in their console (-v: every log
+    # line of Dagster and dbt)
+    consoles = [(tmp_path / f"{stage}.log").read_text() for stage in STAGES]
+    consoles.append(final.stdout + final.stderr)
+    # the run killed during publication built every mart, with this key
+    assert "full refresh" in consoles[list(STAGES).index("publication")]
+    assert not [c for c in consoles if KEY in c]
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        nip = con.execute("SELECT min(nip) FROM staging.stg_raw__pegawai").fetchone()[0]
+        expected = con.execute("SELECT sha256(? || ':' || ?)", [KEY, nip]).fetchone()[0]
+        keys = {k for (k,) in con.execute("SELECT pegawai_key FROM marts.dim_pegawai").fetchall()}
+    assert expected in keys  # the marts were pseudonymised with this key (the runs used it)
+    dbt_target = s.warehouse.parent / "dbt_target"
+    assert (dbt_target / "run_results.json").exists()
+    assert any((dbt_target / "compiled").rglob("dim_pegawai.sql"))
+    assert any(dagster_home.rglob("*.db"))  # the instance's SQLite storage
+    # the home holds the warehouse, its dbt target folder, the GX project and the releases
+    roots = [s.home, dagster_home, DBT_PROJECT_DIR / "target", DBT_PROJECT_DIR / "logs"]
+    hits, searched = find_key([r for r in roots if r.exists()], KEY)
+    assert searched > 100
+    assert not hits, "the key was written to:\n" + "\n".join(hits)
 
 
 @op

@@ -1,12 +1,12 @@
 """An incremental refresh after a revision ends with exactly the marts of a full refresh, and
-the operator's `kinerja refresh` runs it (the hand province of tests/hand_province.py)."""
+the operator's `kinerja refresh` runs it (the hand province of tests/hand_province.py; the
+night of the revision, tests/conftest.py revised_night, is shared with the holds test)."""
 
 import duckdb
 import pytest
 
-from orchestration.cli import main
-from tests.conftest import cli_env, copy_province, run_nightly
-from tests.hand_province import DIALOG_H, PENILAIAN_H, A, B, S, dialog, penilaian, write
+from tests.conftest import copy_province, run_nightly
+from tests.hand_province import DIALOG_H, dialog, write
 
 
 def rows(db, sql):
@@ -38,20 +38,12 @@ def marts_snapshot(db):
 
 
 @pytest.mark.slow
-def test_incremental_refresh_after_a_revision_equals_a_full_refresh(
-    hand_built, tmp_path, monkeypatch, capsys, pseudonym_key
-):
-    s = copy_province(hand_built[0], tmp_path / "copy")
-    # KAB-2 revises its 2025 appraisals: m4 is now appraised too
-    write(s.landing, "KAB-2", "penilaian", "nilai_revisi.csv", PENILAIAN_H,
-          [penilaian("m1", A, A), penilaian("m2", S, A), penilaian("m3", B, B), penilaian("m4", S, S)],
-          "2026-03-01T08:00:00")  # fmt: skip
-    # the incremental run is the operator's `kinerja refresh` (exit code 0 and the release)
-    for name, value in cli_env(s, tmp_path / "dagster").items():
-        monkeypatch.setenv(name, value)
-    capsys.readouterr()
-    assert main(["refresh"]) == 0
-    assert f"TERBIT: {s.published / 'runs'}" in capsys.readouterr().out
+def test_incremental_refresh_after_a_revision_equals_a_full_refresh(revised_night, tmp_path):
+    # the night (tests/conftest.py revised_night): KAB-2 revises its 2025 appraisals (m4 is
+    # now appraised too); KAB-1's training susulan of the same night is held
+    s = copy_province(revised_night.settings, tmp_path / "copy")
+    # the incremental run was the operator's `kinerja refresh` (exit code 0 and the release)
+    assert f"TERBIT: {revised_night.settings.published / 'runs'}" in revised_night.out
     incremental = marts_snapshot(s.warehouse)
     # the run was incremental and reworked only KAB-2's appraisals of 2025
     with duckdb.connect(str(s.warehouse), read_only=True) as con:

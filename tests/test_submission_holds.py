@@ -6,19 +6,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from orchestration.cli import main
-from tests.conftest import cli_env, copy_province
-from tests.hand_province import (
-    NIP,
-    PELATIHAN_H,
-    PENILAIAN_H,
-    SURVEI_H,
-    A,
-    B,
-    S,
-    pelatihan,
-    penilaian,
-    write,
-)
+from tests.conftest import DINILAI_KAB2, cli_env, copy_province
+from tests.hand_province import NIP, PENILAIAN_H, SURVEI_H, S, penilaian, write
 
 
 def one(db, sql, params=()):
@@ -37,35 +26,18 @@ RATA_JP = (
 
 @pytest.mark.slow
 def test_a_tiny_revision_is_held_while_the_province_publishes_then_applied_after_terima(
-    hand_built, tmp_path, monkeypatch, capsys, pseudonym_key, receiver
+    revised_night, tmp_path, monkeypatch, capsys, pseudonym_key
 ):
-    s = copy_province(hand_built[0], tmp_path / "copy")
-    for name, value in cli_env(s, tmp_path / "dagster").items():
-        monkeypatch.setenv(name, value)
-    url, alerts = receiver
-    monkeypatch.setenv("KINERJA_ALERT_WEBHOOK", url)
-    # KAB-1 sends a full training year (12 rows), then a 2-row "susulan" that, under the
-    # latest-submission rule, would replace it; KAB-2 revises its appraisals the same night
-    full = [pelatihan(n, 6, f"2025-0{m}-01", f"2025-0{m}-02") for n in ("n1", "n2", "n3", "n4")
-            for m in (4, 5, 6)]  # fmt: skip
-    write(s.landing, "KAB-1", "pelatihan", "latih_lengkap.csv", PELATIHAN_H, full,
-          "2026-02-10T08:00:00")  # fmt: skip
-    write(s.landing, "KAB-1", "pelatihan", "susulan.csv", PELATIHAN_H,
-          [pelatihan("n6", 3, "2025-09-01", "2025-09-01"), pelatihan("n1", 2, "2025-10-01", "2025-10-01")],
-          "2026-02-11T08:00:00")  # fmt: skip
-    write(s.landing, "KAB-2", "penilaian", "nilai_revisi.csv", PENILAIAN_H,
-          [penilaian("m1", A, A), penilaian("m2", S, A), penilaian("m3", B, B), penilaian("m4", S, S)],
-          "2026-03-01T08:00:00")  # fmt: skip
-    dinilai = ("SELECT jumlah_dinilai FROM marts.indikator_instansi "
-               "WHERE kode_instansi = 'KAB-2' AND tahun = 2025")  # fmt: skip
-    assert published(s, dinilai) == [(4,)]
-    capsys.readouterr()
-    assert main(["refresh"]) == 0
-    out = capsys.readouterr().out
+    # the night (tests/conftest.py revised_night): KAB-1 sends a full training year, then a
+    # 2-row "susulan" that would replace it; KAB-2 revises its appraisals the same night
+    out, alerts = revised_night.out, revised_night.alerts
     # held, said in Indonesian with the figures before and after
     assert "KIRIMAN DITAHAN" in out and "susulan.csv" in out
     assert "hanya berisi 2 baris (sebelumnya 12" in out
     assert "kinerja terima KAB-1 pelatihan 2025" in out
+    s = copy_province(revised_night.settings, tmp_path / "copy")
+    for name, value in cli_env(s, tmp_path / "dagster").items():
+        monkeypatch.setenv(name, value)
     # the agency's findings workbook says it
     book = CalamineWorkbook.from_path(s.published / "latest" / "temuan_instansi" / "KAB-1.xlsx")
     sheet = book.get_sheet_by_name("Kiriman Ditahan").to_python()
@@ -83,7 +55,7 @@ def test_a_tiny_revision_is_held_while_the_province_publishes_then_applied_after
     )
     # the rest of the night's data is published: the full training year and KAB-2's revision
     assert published(s, RATA_JP) == [(pytest.approx(72 / 5),)]  # 12 x 6 JP over 5 employees
-    assert published(s, dinilai) == [(5,)]  # m4 appraised too
+    assert published(s, DINILAI_KAB2) == [(5,)]  # m4 appraised too (before the night: 4)
     held_rows = one(s.warehouse, "SELECT kode_instansi, dataset, tahun, aturan, sebelum, sesudah, "
                                  "diterima_pada FROM raw.penahanan")  # fmt: skip
     assert held_rows == [("KAB-1", "pelatihan", 2025, "TURUN_DRASTIS", 12.0, 2.0, None)]
@@ -92,6 +64,7 @@ def test_a_tiny_revision_is_held_while_the_province_publishes_then_applied_after
                             "(file_sha256, kode_instansi) WHERE file_name LIKE '%susulan.csv'") == [(2,)]  # fmt: skip
 
     # the status shows it; the operator accepts it; the next refresh applies it
+    capsys.readouterr()
     assert main(["status"]) == 0
     assert "susulan.csv" in capsys.readouterr().out
     assert main(["terima", "KAB-1", "pelatihan", "2025", "--oleh", "operator-bkd"]) == 0
