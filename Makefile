@@ -24,6 +24,8 @@ demo: env
 # the tests in two processes (pytest-xdist), each module in one of them, in the order of
 # tests/conftest.py (HEAVY_FIRST); the hand province is built once and shared
 PYTEST_PARALLEL ?= -n 2 --dist loadfile --no-loadscope-reorder
+# how many of the slowest tests pytest lists (DURATIONS=0: every test, for balancing HEAVY_FIRST)
+DURATIONS ?= 15
 SQLFLUFF_LOG := $(shell mktemp -u /tmp/kinerja-sqlfluff.XXXXXX)
 
 test: env
@@ -33,7 +35,7 @@ test: env
 	@# the SQL linter runs beside the tests (it mostly waits on one core); both must pass
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros --disable-progress-bar \
 	  > $(SQLFLUFF_LOG) 2>&1 & sqlfluff=$$!; \
-	$(BIN)/pytest -q $(PYTEST_PARALLEL) --durations=15; tests=$$?; \
+	$(BIN)/pytest -q $(PYTEST_PARALLEL) --durations=$(DURATIONS); tests=$$?; \
 	wait $$sqlfluff; lint=$$?; cat $(SQLFLUFF_LOG); rm -f $(SQLFLUFF_LOG); \
 	test $$tests -eq 0 -a $$lint -eq 0
 

@@ -193,7 +193,8 @@ DINILAI_KAB2 = (
 
 # The order in which `make test` hands out the modules (pytest-xdist, -n 2 --dist loadfile
 # --no-loadscope-reorder: a module runs whole in one test process), longest work first (the
-# seconds each took, measured on a loaded machine, are in the README), so that the short
+# seconds each module took in one `make test DURATIONS=0`, on a loaded machine, are in the
+# README), so that the short
 # ones fill the gaps at the end. The hand province's builder comes first; the operator's walk
 # (the demo, the real daemon and sensor) beside it; then the modules that copy the hand
 # province or the revised night (tests that share a session fixture next to each other, so
@@ -213,6 +214,9 @@ HEAVY_FIRST = (
     "test_operator_basics.py",
     "test_failed_agency.py",
     "test_quality_gates.py",
+    "test_property_normalisation.py",
+    "test_rules.py",
+    "test_dbt_resource.py",
     "test_hostile_files.py",
 )
 # Modules whose last test runs a nightly job or longer. A test process asks for its next
