@@ -108,7 +108,12 @@ def ingest_agencies(
         settle_seconds,
         run_id,
     )
-    _load_all(con, pending, workers, landed_bytes, outcomes, standard, run_id, log)
+    # raw rows have no order to keep: DuckDB then writes a batch with every core
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        _load_all(con, pending, workers, landed_bytes, outcomes, standard, run_id, log)
+    finally:
+        con.execute("RESET preserve_insertion_order")
     stray = stray_folders(landing, registered or [], DATASETS, [a.kode for a in agencies])
     for ig in stray:
         if ig.kode_instansi in outcomes:
