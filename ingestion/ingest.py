@@ -24,7 +24,13 @@ from core.registry import Agency
 from core.standard import DATASETS, load_standard
 from ingestion.api_client import ApiError, pull_dataset
 from ingestion.batch import BATCH_ROWS, Batch, batch_key, load_batch
-from ingestion.landing import Ignored, files_for, stray_folders, submission_time
+from ingestion.landing import (
+    Ignored,
+    files_for,
+    stray_folders,
+    submission_time,
+    wait_until_settled,
+)
 from ingestion.load import (
     FileResult,
     PreparedFile,
@@ -82,6 +88,9 @@ def ingest_agencies(
     ensure_raw_schema(con, standard)
     agencies = list(agencies)
     datasets = list(datasets)
+    waited = wait_until_settled(landing, agencies, datasets, settle_seconds)
+    if waited:
+        log(f"waited {waited:.1f} s for files copied in just now to settle")
     outcomes: dict[str, AgencyOutcome] = {a.kode: AgencyOutcome() for a in agencies}
     # what is likely new (not in the load log under the same name and size): decides whether
     # worker processes are worth starting; the bytes themselves decide what is skipped
