@@ -239,6 +239,9 @@ def _prepared_files(
     the next files overlaps with the reading of those before. Bytes loaded before, or met
     twice in this run (one file uploaded under two names), are 'skipped'."""
     seen: set[tuple[str, str, str]] = set()
+    loaded = set(
+        con.execute("SELECT file_sha256, kode_instansi, dataset FROM raw.load_log").fetchall()
+    )
     for agency in agencies:
         outcome = outcomes[agency.kode]
         try:
@@ -268,6 +271,7 @@ def _prepared_files(
                         submitted_at=submission_time(f.path, agency, dataset),
                         limits=limits,
                         run_id=run_id,
+                        loaded=loaded,
                     )
                     key = (
                         prepared.file_sha256

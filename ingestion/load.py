@@ -103,10 +103,16 @@ def prepare_file(
     submitted_at: dt.datetime,
     limits: Limits | None = None,
     run_id: str | None = None,
+    loaded: set[tuple[str, str, str]] | None = None,
 ) -> PreparedFile | FileResult:
-    """Archive the original; a FileResult 'skipped' when these bytes were loaded before."""
+    """Archive the original; a FileResult 'skipped' when these bytes were loaded before.
+    `loaded`: the load log's (sha256, agency, dataset), when the caller has read it once."""
     sha, archived, size = archive_file(archive_root, path, path.suffix)
-    if _already_loaded(con, sha, agency.kode, dataset):
+    if (
+        (sha, agency.kode, dataset) in loaded
+        if loaded is not None
+        else _already_loaded(con, sha, agency.kode, dataset)
+    ):
         return _resent(con, sha, file_name, agency.kode, dataset, submitted_at, run_id)
     limits = limits or load_limits()
     return PreparedFile(archived, file_name, agency, dataset, sha, size, submitted_at, limits)
