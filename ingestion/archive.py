@@ -28,10 +28,25 @@ def archive_bytes(archive_root: Path, data: bytes, suffix: str) -> tuple[str, Pa
     return digest, target
 
 
-def archive_file(archive_root: Path, path: Path, suffix: str) -> tuple[str, Path, int]:
-    """Archive a landed file without holding it in memory: (sha256, archived path, size)."""
+def archive_file(
+    archive_root: Path, path: Path, suffix: str, durable: bool = True
+) -> tuple[str, Path, int]:
+    """Archive a landed file without holding it in memory: (sha256, archived path, size).
+    The file is hashed first: bytes archived before (every file of every later run) are
+    not copied again. With `durable=False` the copy is not fsynced: the caller syncs before
+    it records the file as loaded (ingestion syncs once per batch: a national run lands
+    tens of thousands of files)."""
     import hashlib
 
+    h, size = hashlib.sha256(), 0
+    with path.open("rb") as src:
+        while chunk := src.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    digest = h.hexdigest()
+    target = archive_root / digest[:2] / f"{digest}{suffix.lower()}"
+    if target.exists():
+        return digest, target, size
     archive_root.mkdir(parents=True, exist_ok=True)
     tmp = archive_root / f".incoming.{os.getpid()}.tmp"
     h, size = hashlib.sha256(), 0
@@ -41,9 +56,11 @@ def archive_file(archive_root: Path, path: Path, suffix: str) -> tuple[str, Path
             dst.write(chunk)
             size += len(chunk)
         dst.flush()
-        os.fsync(dst.fileno())
-    digest = h.hexdigest()
-    target = archive_root / digest[:2] / f"{digest}{suffix.lower()}"
+        if durable:
+            os.fsync(dst.fileno())
+    if h.hexdigest() != digest:  # changed between the two reads: archive what was copied
+        digest = h.hexdigest()
+        target = archive_root / digest[:2] / f"{digest}{suffix.lower()}"
     if target.exists():
         tmp.unlink()
     else:

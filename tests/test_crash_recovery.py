@@ -27,7 +27,7 @@ from tests.secret_search import KEY, find_key
 KINERJA = [sys.executable, "-m", "orchestration.cli"]
 # a line of the run's output -> where the run is when it appears
 STAGES = {
-    "ingestion": "file(s) loaded",
+    "ingestion": "checking and writing",  # a batch of files about to be written
     "dbt": "Running dbt command",
     "publication": "publikasi: membangun rilis",
 }
