@@ -62,9 +62,6 @@ def operator_env(tmp_path):
     env.update(
         KINERJA_HOME=str(home), KINERJA_REGISTRY=str(reg), KINERJA_ENV_FILE=str(tmp_path / ".env"),
         KINERJA_SENSOR_INTERVAL="5", DAGSTER_HOME=str(home / "dagster_home"),
-        # a new file is ingested (and the sensor starts its run) once it is 5 s old, not 60 s:
-        # the walk waits less; the settle rule has its own test (test_operations.py)
-        KINERJA_SETTLE_SECONDS="5",
         PYTHONPATH=str(PROJECT_ROOT),
     )  # fmt: skip
     return env, port, home, reg
@@ -132,8 +129,8 @@ def test_demo_status_daemon_sensor_and_failures_in_plain_words(operator_env, rec
         lines = survei.read_text(encoding="utf-8").splitlines()
         new = survei.with_name("survei_revisi.csv")  # a revision: a fifth of the responses fewer
         new.write_text("\n".join(lines[: len(lines) * 4 // 5]) + "\n", encoding="utf-8")
-        # no run while the file is younger than KINERJA_SETTLE_SECONDS (5 s here): ingestion
-        # would skip it as still being copied
+        # no run while the file is younger than KINERJA_SETTLE_SECONDS (5 s,
+        # config/limits.yaml): ingestion would skip it as still being copied
         (run,) = wait_for(lambda: instance.get_runs(filters=sensor_runs), timeout=240)
         assert run.tags["kinerja/file"] == "KAB-BOALEMO/survei/survei_revisi.csv"
         done = wait_for(
