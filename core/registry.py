@@ -139,10 +139,12 @@ def nama_wilayah_sementara(kode: str) -> str:
     return NAMA_SEMENTARA.format(jenis=jenis, kode=kode)
 
 
-def peringatan_wilayah(registry: Registry, batas: int | None = PERINGATAN_KODE) -> list[str]:
-    """The warning, in Indonesian, about registered codes the region seed lacks (no lines when
-    there are none): a first line, then one line per code (at most `batas`; None: all)."""
-    baru = registry.wilayah_baru
+def peringatan_wilayah(
+    baru: dict[str, tuple[str, ...]] | dict[str, list[str]], batas: int | None = PERINGATAN_KODE
+) -> list[str]:
+    """The warning, in Indonesian, about registered kabupaten/kota codes the region seed lacks
+    (`Registry.wilayah_baru`: code -> agencies; no lines when there are none): a first line,
+    then one line per code (at most `batas`; None: all)."""
     if not baru:
         return []
     n_instansi = sum(len(v) for v in baru.values())
@@ -150,8 +152,7 @@ def peringatan_wilayah(registry: Registry, batas: int | None = PERINGATAN_KODE) 
         f"PERINGATAN: {angka(len(baru))} kode kabupaten/kota di registri ({angka(n_instansi)} "
         f"instansi) belum ada di data wilayah ({WILAYAH_SEED.name}). Datanya tetap diproses dan "
         "diterbitkan dengan nama sementara sampai kode itu ditambahkan ke data wilayah "
-        "(dbt_project/seeds/README.md); periksa juga kodenya di registri "
-        f"({registry.path.name}):"
+        "(dbt_project/seeds/README.md); periksa juga apakah kodenya di registri benar:"
     ]
     shown = sorted(baru) if batas is None else sorted(baru)[:batas]
     lines += [f'- {k} "{nama_wilayah_sementara(k)}": {", ".join(baru[k])}' for k in shown]
@@ -432,5 +433,5 @@ def load_registry(path: str | Path, wilayah_seed: Path = WILAYAH_SEED) -> Regist
     warned = (str(path.resolve()), tuple(wilayah_baru.items()))
     if wilayah_baru and warned not in _WARNED:  # once per process, not at every load
         _WARNED.add(warned)
-        log.warning("%s: %s", path, "\n".join(peringatan_wilayah(registry)))
+        log.warning("%s: %s", path, "\n".join(peringatan_wilayah(wilayah_baru)))
     return registry

@@ -89,6 +89,10 @@ def _run(
             _print_run_summary(con, result.run_id, s, registry)
             _print_holds(con)
             _print_ignored(con)
+    from core.registry import peringatan_wilayah
+
+    for line in peringatan_wilayah(registry.wilayah_baru):  # new regencies, named provisionally
+        print(("\n" if line.startswith("PERINGATAN") else "") + line)
     print(f"log dbt lengkap: {s.warehouse.parent / 'dbt_target' / 'dbt.log'}")
     return code
 

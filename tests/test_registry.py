@@ -178,7 +178,7 @@ def test_a_new_regency_not_yet_in_the_seed_is_accepted_with_a_warning(tmp_path, 
     assert reg.codes == ["KAB-BARU", "KOTA-BARU", "DINKES-KOTA-BARU", "KAB-GTO"]
     assert reg.agency("KAB-BARU").jenis == "kabupaten_kota"
     assert reg.wilayah_baru == {"75.06": ("KAB-BARU",), "75.72": ("KOTA-BARU", "DINKES-KOTA-BARU")}
-    lines = peringatan_wilayah(reg)
+    lines = peringatan_wilayah(reg.wilayah_baru)
     assert lines[0].startswith("PERINGATAN: 2 kode kabupaten/kota di registri (3 instansi) ")
     assert lines[1:] == [
         '- 75.06 "Kab. 75.06 (nama belum ada di data wilayah)": KAB-BARU',
@@ -194,7 +194,7 @@ def test_a_new_regency_not_yet_in_the_seed_is_accepted_with_a_warning(tmp_path, 
     assert not caplog.records
     # a registry of known codes only: no warning
     doc["agencies"] = doc["agencies"][3:]
-    assert peringatan_wilayah(load_registry(_write(tmp_path, doc))) == []
+    assert peringatan_wilayah(load_registry(_write(tmp_path, doc)).wilayah_baru) == []
 
 
 def test_the_warning_lists_ten_codes_and_counts_the_rest(tmp_path):
@@ -202,8 +202,8 @@ def test_the_warning_lists_ten_codes_and_counts_the_rest(tmp_path):
     reg = load_registry(
         _write(tmp_path, {"provinsi": {"kode_wilayah": "75"}, "agencies": agencies})
     )
-    lines = peringatan_wilayah(reg)
+    lines = peringatan_wilayah(reg.wilayah_baru)
     assert lines[0].startswith("PERINGATAN: 12 kode kabupaten/kota di registri (12 instansi) ")
     assert [ln.split()[1] for ln in lines[1:11]] == [f"75.{i:02d}" for i in range(6, 16)]
     assert lines[11:] == ["- ... dan 2 kode lainnya (daftar lengkap: kinerja status)"]
-    assert len(peringatan_wilayah(reg, batas=None)) == 13
+    assert len(peringatan_wilayah(reg.wilayah_baru, batas=None)) == 13
