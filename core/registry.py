@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +44,6 @@ KABUPATEN_KOTA_RE = re.compile(r"^(\d{2})\.(0[1-9]|[1-6]\d|7[1-9]|[89]\d)$")
 NAMA_SEMENTARA = "{jenis} {kode} (nama belum ada di data wilayah)"
 # a warning lists this many new codes; `kinerja status` lists them all
 PERINGATAN_KODE = 10
-log = logging.getLogger(__name__)
-_WARNED: set[tuple] = set()  # (registry file, its new codes) already warned about
 Jenis = Literal["opd_provinsi", "kabupaten_kota"]
 PredikatOrganisasi = Literal["ISTIMEWA", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG"]
 
@@ -109,7 +106,9 @@ class Registry:
     tenggat: dict[str, tuple[int, int]] = field(default_factory=dict)
     # kabupaten/kota codes of known provinces that the region seed lacks (a new regency, by
     # pemekaran, before the seed catches up): code -> the agencies registered there. They are
-    # processed and published under a provisional name (nama_wilayah_sementara).
+    # processed and published under a provisional name (nama_wilayah_sementara); the warning
+    # (peringatan_wilayah) is shown by `kinerja refresh`/`ingest`, `kinerja status` and the
+    # raw_registry asset of every run.
     wilayah_baru: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def deadline(self, dataset: str, tahun: int) -> dt.date | None:
@@ -256,7 +255,7 @@ class AgencyEntry(_Schema):
     def _known_region(cls, v: str, info: ValidationInfo) -> str:
         """A province of the region seed, or a kabupaten/kota code (PP.01-PP.69, PP.71-PP.99)
         of one. A kabupaten/kota code the seed lacks is accepted (a new regency is created by
-        law before any seed has it); load_registry warns about it."""
+        law before any seed has it): Registry.wilayah_baru."""
         wilayah = (info.context or {}).get("wilayah")
         if not WILAYAH_RE.match(v) or ("." in v and not KABUPATEN_KOTA_RE.match(v)):
             raise ValueError(
@@ -430,8 +429,4 @@ def load_registry(path: str | Path, wilayah_seed: Path = WILAYAH_SEED) -> Regist
     else:
         nama = doc.provinsi.nama or wilayah[doc.provinsi.kode_wilayah]
         registry = Registry(doc.provinsi.kode_wilayah, nama, agencies, path, tenggat, wilayah_baru)
-    warned = (str(path.resolve()), tuple(wilayah_baru.items()))
-    if wilayah_baru and warned not in _WARNED:  # once per process, not at every load
-        _WARNED.add(warned)
-        log.warning("%s: %s", path, "\n".join(peringatan_wilayah(wilayah_baru)))
     return registry
