@@ -240,17 +240,28 @@ def _scan_table(con, rel: str, label: str, source: str, names: RosterNames) -> l
     for column, dtype in types.items():
         if dtype != "VARCHAR":
             continue
-        values = con.execute(
-            _candidates_sql(source, column, context), {"nip": nip_pattern("re2")}
-        ).fetchall()
-        if not values:
-            continue
-        roster = "year" if agency and year else "agency" if agency else "any"
-        kinds = set()
-        for (_, _, value), detector in zip(values, names.detectors(values, roster), strict=True):
-            kinds |= detector.kinds(value)
+        kinds = {kind for *_, kind in column_hits(con, source, column, context, names)}
         hits += [Hit(rel, f"{label}.{column}", k) for k in sorted(kinds)]
     return hits
+
+
+def column_hits(con, source: str, column: str, context: list[str], names: RosterNames) -> set:
+    """(agency, year, value, kind) of every value of a text column holding personal data.
+    `context`: the SQL of the agency and the year of a row (NULL: the table has none)."""
+    values = con.execute(
+        _candidates_sql(source, column, context), {"nip": nip_pattern("re2")}
+    ).fetchall()
+    if not values:
+        return set()
+    agency, year = (c != "NULL" for c in context)
+    roster = "year" if agency and year else "agency" if agency else "any"
+    return {
+        (kode, tahun, value, kind)
+        for (kode, tahun, value), detector in zip(
+            values, names.detectors(values, roster), strict=True
+        )
+        for kind in detector.kinds(value)
+    }
 
 
 class PersonalDataInRelease(RuntimeError):
