@@ -225,6 +225,30 @@ def test_unchanged_findings_workbooks_are_shared_with_the_last_release(release, 
     assert any(isinstance(r[1], float) and r[1] > 1000 for r in rows[1:])
 
 
+def test_an_empty_warehouse_publishes_a_release_that_says_so(tmp_path):
+    """Every file left aside (here: none landed at all): the run publishes a release whose
+    report says, in Indonesian, that nothing was loaded yet, with its (empty) files."""
+    from publication.report import EMPTY_MESSAGE
+    from tests.hand_province import build_hand_province
+
+    s = build_hand_province(tmp_path / "home")
+    shutil.rmtree(s.landing)
+    s.landing.mkdir()
+    result = run_nightly(s)
+    assert result.success
+    rel = latest_release(s.published)
+    html = (rel / "laporan.html").read_text(encoding="utf-8")
+    assert "belum ada data" in html and EMPTY_MESSAGE.split(":")[0] in html
+    with duckdb.connect(str(rel / ANALYST_DB), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM marts.indikator_wilayah").fetchone() == (0,)
+    with (rel / "indikator_wilayah.csv").open() as f:
+        header, *rows = list(csv.reader(f))
+    assert "kode_wilayah" in header and "tahun" in header and rows == []
+    assert sorted(p.name for p in (rel / "temuan_instansi").glob("*.xlsx")) == [
+        f"{k}.xlsx" for k in AGENCIES
+    ]
+
+
 def test_siklus_kinerja_is_published(release):
     """The new columns reach the files people read, the report has its section, and the
     analysts get the new marts; KAB-1's findings workbook names the unaligned reward."""

@@ -5,12 +5,14 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, FreshnessPolicy, MaterializeResult, asset
 
+from core.duck import connect_reader
 from orchestration.assets.published_marts import PUBLISHED_FROM
 from orchestration.assets.review import REVIEW
 from orchestration.recovery import claim_run
 from orchestration.resources import WarehouseResource
 from publication.files import write_publication_files
 from publication.release import latest_release, publish
+from publication.report import EMPTY_MESSAGE
 from publication.scan import RosterNames, assert_no_personal_data
 
 
@@ -45,7 +47,14 @@ def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
         ),
         check=lambda folder: assert_no_personal_data(folder, names),
     )
+    if _no_indicators(working):
+        context.log.warning(f"publikasi tanpa indikator: {EMPTY_MESSAGE}")
     context.log.info(f"published {release}")
     return MaterializeResult(
         metadata={"release": str(release), "latest": str(Path(warehouse.published) / "latest")}
     )
+
+
+def _no_indicators(working: Path) -> bool:
+    with connect_reader(working) as con:
+        return not con.execute("SELECT count(*) FROM marts.indikator_wilayah").fetchone()[0]
