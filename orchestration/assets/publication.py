@@ -10,10 +10,7 @@ from orchestration.assets.published_marts import PUBLISHED_FROM
 from orchestration.assets.review import REVIEW
 from orchestration.recovery import claim_run
 from orchestration.resources import WarehouseResource
-from publication.files import write_publication_files
 from publication.release import latest_release, publish
-from publication.report import EMPTY_MESSAGE
-from publication.scan import RosterNames, assert_no_personal_data
 
 
 @asset(
@@ -30,6 +27,11 @@ from publication.scan import RosterNames, assert_no_personal_data
     "published file holds an NIP or a roster name (publication/scan.py).",
 )
 def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    # xlsxwriter, the report and the scan: imported by the step that uses them
+    from publication.files import write_publication_files
+    from publication.report import EMPTY_MESSAGE
+    from publication.scan import RosterNames, assert_no_personal_data
+
     claim_run(context)
     context.log.info("publikasi: membangun rilis")
     working, published = Path(warehouse.warehouse_path), Path(warehouse.published)
