@@ -11,6 +11,9 @@ for every name its rosters ever held; anything else for every roster name of two
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -19,8 +22,11 @@ from xml.etree import ElementTree
 
 import duckdb
 
+from core import personal_data
+from core.paths import STANDARD_FILE
 from core.personal_data import Detector, nip_pattern, words
 from core.sql import lit
+from publication.release import table_fingerprints
 
 AGENCY_COLUMNS = ("kode_instansi_pengirim", "kode_instansi")
 
@@ -56,6 +62,7 @@ class RosterNames:
             if names:
                 self.con.executemany("INSERT INTO roster VALUES (?, ?, ?)", list(names))
         self._detectors: dict = {}
+        self._digest: str | None = None
         self._key_words()
 
     @classmethod
@@ -106,18 +113,19 @@ class RosterNames:
         found: dict[int, list[str]] = {}
         if cols[0]:
             roster = {
-                "year": "r.kode_instansi = p.k AND (p.t IS NULL OR r.tahun = p.t)",
-                "agency": "r.kode_instansi = p.k",
+                "year": "r.kode_instansi = c.k AND (c.t IS NULL OR r.tahun = c.t)",
+                "agency": "r.kode_instansi = c.k",
             }.get(context)
             where = (
-                f"WHERE EXISTS (SELECT 1 FROM roster r WHERE r.nama = n.nama AND {roster})"
+                f"SELECT DISTINCT c.i, c.nama FROM c JOIN roster r ON r.nama = c.nama AND {roster}"
                 if roster
-                else ""
+                else "SELECT i, nama FROM c"
             )
             for i, nama in self.con.execute(
                 f"""WITH p AS (SELECT unnest(?::INTEGER[]) AS i, unnest(?::VARCHAR[]) AS k,
-                                      unnest(?::INTEGER[]) AS t, unnest(?::VARCHAR[]) AS w)
-                    SELECT DISTINCT p.i, n.nama FROM p JOIN name_key_word n USING (w) {where}""",
+                                      unnest(?::INTEGER[]) AS t, unnest(?::VARCHAR[]) AS w),
+                    c AS (SELECT DISTINCT p.i, p.k, p.t, n.nama FROM p JOIN name_key_word n USING (w))
+                    {where}""",
                 list(cols),
             ).fetchall():
                 if roster or len(re.findall(r"\w+", nama)) >= 2:
@@ -128,6 +136,20 @@ class RosterNames:
         if names not in self._detectors:
             self._detectors[names] = Detector(names)
         return self._detectors[names]
+
+    def digest(self) -> str:
+        """What a scan with these names finds depends on: the names (every roster row) and
+        the code (this module, the detector and its definition)."""
+        if self._digest is None:
+            n, total = self.con.execute(
+                "SELECT count(*), coalesce(sum(hash(kode_instansi, tahun, nama)::HUGEINT), 0) "
+                "FROM roster"
+            ).fetchone()
+            h = hashlib.sha256(f"{n}:{total}:{duckdb.__version__}".encode())
+            for code in (Path(__file__), Path(personal_data.__file__), STANDARD_FILE):
+                h.update(code.read_bytes())
+            self._digest = h.hexdigest()
+        return self._digest
 
     def close(self) -> None:
         self.con.close()
@@ -144,12 +166,46 @@ def _year(tahun) -> int | None:
 WORDS_SQL = "string_split_regex(lower({v}), '[^a-z0-9]+')"
 
 
-def scan_release(folder: Path, names: RosterNames) -> list[Hit]:
-    """Every personal-data hit in the files of `folder` (empty: the release may be published)."""
+SCANNED = "pemindaian.json"  # in a release: what its scan covered, for the next release's
+
+
+def scan_release(folder: Path, names: RosterNames, previous: Path | None = None) -> list[Hit]:
+    """Every personal-data hit in the files of `folder` (empty: the release may be published).
+
+    `previous`: the release published before. What it shares with it was searched there,
+    with the same roster names and the same code (its SCANNED record says so), and is not
+    searched again: a file it shares (a hard link: published files are never written in
+    place), and a table of the analysts' file whose fingerprint is the same."""
+    done = _scanned_before(previous, names)
     hits: list[Hit] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder)
+        if done is not None and _shared(path, previous / rel):
+            continue
+        if path.suffix == ".duckdb" and done is not None:
+            same = table_fingerprints(folder)
+            skip = {t for t, f in done.items() if same.get(t) == f}
+            hits += _scan_tables(names.con, path, str(rel), names, skip)
+            continue
         hits += _scan_file(names.con, folder, path, names)
     return hits
+
+
+def _scanned_before(previous: Path | None, names: RosterNames) -> dict[str, str] | None:
+    """The fingerprints of the tables the previous release's scan covered, when it searched
+    with the same names and code (else None: nothing is taken from it)."""
+    record = previous / SCANNED if previous is not None else None
+    if record is None or not record.exists():
+        return None
+    scanned = json.loads(record.read_text(encoding="utf-8"))
+    return scanned["tabel"] if scanned.get("digest") == names.digest() else None
+
+
+def _shared(path: Path, before: Path) -> bool:
+    try:
+        return os.path.samefile(path, before)
+    except OSError:
+        return False
 
 
 def _scan_file(con, folder: Path, path: Path, names: RosterNames) -> list[Hit]:
@@ -187,7 +243,9 @@ def _scan_xlsx(path: Path, rel: str, names: RosterNames, agency: str | None) -> 
     return [Hit(rel, part, kind) for part, kind in sorted(found)]
 
 
-def _scan_tables(con, path: Path, rel: str, names: RosterNames) -> list[Hit]:
+def _scan_tables(con, path: Path, rel: str, names: RosterNames, skip=frozenset()) -> list[Hit]:
+    """The tables of a file; `skip`: tables of the analysts' file (schema marts) already
+    searched in the previous release."""
     if path.suffix == ".parquet":
         return _scan_table(con, rel, path.stem, f"read_parquet({lit(str(path))})", names)
     if path.suffix != ".duckdb":  # CSV: read once, every value as text
@@ -206,6 +264,8 @@ def _scan_tables(con, path: Path, rel: str, names: RosterNames) -> list[Hit]:
             "SELECT table_schema, table_name FROM information_schema.tables "
             "WHERE table_catalog = 'rilis' ORDER BY 1, 2"
         ).fetchall():
+            if schema == "marts" and table in skip:
+                continue
             hits += _scan_table(con, rel, f"{schema}.{table}", f'rilis."{schema}"."{table}"', names)
         return hits
     finally:
@@ -213,12 +273,13 @@ def _scan_tables(con, path: Path, rel: str, names: RosterNames) -> list[Hit]:
 
 
 def _candidates_sql(source: str, column: str, context: list[str]) -> str:
-    """The distinct (agency, year, value) of a text column that may hold personal data: the
-    values outside ASCII (the detector looks at them whole: NFKC may make digits or words of
-    them), the values with an NIP-like run of digits, and those with a key word of a roster
-    name. Every other value holds neither (see RosterNames), without a detector's look."""
+    """The distinct (column, agency, year, value) of a text column that may hold personal
+    data: the values outside ASCII (the detector looks at them whole: NFKC may make digits or
+    words of them), the values with an NIP-like run of digits, and those with a key word of a
+    roster name. Every other value holds neither (see RosterNames), without a detector's
+    look."""
     col = f'"{column}"'
-    return f"""
+    return f"""(
         WITH d AS MATERIALIZED (SELECT DISTINCT {col} AS v FROM {source} WHERE {col} IS NOT NULL),
         c AS (
             SELECT v FROM d WHERE strlen(v) <> length(v) OR regexp_matches(v, $nip)
@@ -226,8 +287,8 @@ def _candidates_sql(source: str, column: str, context: list[str]) -> str:
             SELECT v FROM (SELECT v, unnest({WORDS_SQL.format(v="v")}) AS w FROM d)
             SEMI JOIN key_words USING (w)
         )
-        SELECT DISTINCT {context[0]}, {context[1]}, {col} FROM {source}
-        WHERE {col} IN (SELECT v FROM c)"""
+        SELECT DISTINCT {lit(column)} AS kolom, {context[0]} AS k, {context[1]} AS t, {col} AS v
+        FROM {source} WHERE {col} IN (SELECT v FROM c))"""
 
 
 def _scan_table(con, rel: str, label: str, source: str, names: RosterNames) -> list[Hit]:
@@ -236,32 +297,39 @@ def _scan_table(con, rel: str, label: str, source: str, names: RosterNames) -> l
     agency = next((c for c in AGENCY_COLUMNS if c in types), None)
     year = "tahun" if "tahun" in types else None
     context = [f'"{c}"' if c else "NULL" for c in (agency, year)]
-    hits = []
-    for column, dtype in types.items():
-        if dtype != "VARCHAR":
-            continue
-        kinds = {kind for *_, kind in column_hits(con, source, column, context, names)}
-        hits += [Hit(rel, f"{label}.{column}", k) for k in sorted(kinds)]
-    return hits
+    text = [c for c, t in types.items() if t == "VARCHAR"]
+    found = table_hits(con, source, text, context, names)
+    return [
+        Hit(rel, f"{label}.{column}", kind)
+        for column in text
+        for kind in sorted({k for c, *_, k in found if c == column})
+    ]
 
 
-def column_hits(con, source: str, column: str, context: list[str], names: RosterNames) -> set:
-    """(agency, year, value, kind) of every value of a text column holding personal data.
-    `context`: the SQL of the agency and the year of a row (NULL: the table has none)."""
-    values = con.execute(
-        _candidates_sql(source, column, context), {"nip": nip_pattern("re2")}
-    ).fetchall()
+def table_hits(
+    con, source: str, columns: list[str], context: list[str], names: RosterNames
+) -> set[tuple]:
+    """(column, agency, year, value, kind) of every value of the text `columns` holding
+    personal data. `context`: the SQL of a row's agency and year (NULL: the table has none)."""
+    if not columns:
+        return set()
+    sql = " UNION ALL ".join(_candidates_sql(source, c, context) for c in columns)
+    values = con.execute(sql, {"nip": nip_pattern("re2")}).fetchall()
     if not values:
         return set()
     agency, year = (c != "NULL" for c in context)
     roster = "year" if agency and year else "agency" if agency else "any"
+    detectors = names.detectors([v[1:] for v in values], roster)
     return {
-        (kode, tahun, value, kind)
-        for (kode, tahun, value), detector in zip(
-            values, names.detectors(values, roster), strict=True
-        )
+        (column, kode, tahun, value, kind)
+        for (column, kode, tahun, value), detector in zip(values, detectors, strict=True)
         for kind in detector.kinds(value)
     }
+
+
+def column_hits(con, source: str, column: str, context: list[str], names: RosterNames) -> set:
+    """(agency, year, value, kind) of every value of one text column holding personal data."""
+    return {h[1:] for h in table_hits(con, source, [column], context, names)}
 
 
 class PersonalDataInRelease(RuntimeError):
@@ -277,7 +345,11 @@ class PersonalDataInRelease(RuntimeError):
         )
 
 
-def assert_no_personal_data(folder: Path, names: RosterNames) -> None:
-    hits = scan_release(folder, names)
+def assert_no_personal_data(folder: Path, names: RosterNames, previous: Path | None = None) -> None:
+    """Raise when a file of the release holds personal data; else record what was searched
+    (SCANNED: the names and code, and the tables of the analysts' file)."""
+    hits = scan_release(folder, names, previous)
     if hits:
         raise PersonalDataInRelease(hits)
+    record = {"digest": names.digest(), "tabel": table_fingerprints(folder)}
+    (folder / SCANNED).write_text(json.dumps(record, indent=1), encoding="utf-8")

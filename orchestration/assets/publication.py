@@ -47,7 +47,7 @@ def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
         extra=lambda folder, stamp: write_publication_files(
             working, folder, stamp, previous, workers=warehouse.read_workers
         ),
-        check=lambda folder: assert_no_personal_data(folder, names),
+        check=lambda folder: assert_no_personal_data(folder, names, previous),
     )
     if _no_indicators(working):
         context.log.warning(f"publikasi tanpa indikator: {EMPTY_MESSAGE}")
