@@ -55,6 +55,7 @@ class GateContext:
         import great_expectations as gx
 
         self.run_name = run_name
+        self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.context = gx.get_context(mode="file", project_root_dir=str(root))
         self.context.variables.progress_bars = {"globally": False, "metric_calculations": False}
