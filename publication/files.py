@@ -142,7 +142,20 @@ def write_publication_files(
     _write_findings_workbooks([b for b in books if b[1] not in reused], workers)
     (out / "digests.json").write_text(json.dumps(digests, indent=1), encoding="utf-8")
     build_report(folder / ANALYST_DB, folder / "laporan.html", stamp)
-    shutil.copyfile(GUIDE, folder / GUIDE.name)
+    _copy_or_link(GUIDE, folder / GUIDE.name, previous)
+
+
+def _copy_or_link(src: Path, dest: Path, previous: Path | None) -> None:
+    """Copy `src` to `dest`, or hard-link the previous release's file of that name when it
+    holds the same bytes (shared, it is not searched again: publication/scan.py)."""
+    before = previous / dest.name if previous is not None else None
+    if before is not None and before.is_file() and before.read_bytes() == src.read_bytes():
+        try:
+            os.link(before, dest)
+            return
+        except OSError:
+            pass
+    shutil.copyfile(src, dest)
 
 
 # what a findings workbook is made from besides its rows: a change here rewrites every workbook

@@ -34,10 +34,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-# A release's analysts' file is rebuilt whole when more than this share of its rows changed
-# (or when it holds this share of free space: tables replaced before), else it is a copy of
-# the previous release's file in which only the changed tables are replaced.
+# A release's analysts' file is rebuilt whole when more than REBUILD_SHARE of its rows
+# changed, or when more than FREE_SHARE of it is free space (tables replaced before: the file
+# stays within about 1.4 times its size), else it is a copy of the previous release's file in
+# which only the changed tables are replaced.
 REBUILD_SHARE = 0.5
+FREE_SHARE = 0.3
 
 
 def build_release(
@@ -59,7 +61,7 @@ def build_release(
                 "AND table_type = 'BASE TABLE' ORDER BY 1"
             ).fetchall()
         ]
-        columns = {t: _published_columns(con, t) for t in tables}
+        columns = _published_columns(con, tables)
         prints = fingerprints(con, "marts", columns)
     before = _previous_tables(previous)
     changed = [
@@ -117,24 +119,26 @@ def _previous_tables(previous: Path | None) -> dict[str, dict]:
 
 
 def _mostly_used(db: Path) -> bool:
-    """False when the file holds more free blocks than REBUILD_SHARE of its blocks."""
+    """False when the file holds more free blocks than FREE_SHARE of its blocks."""
     with duckdb.connect(str(db), read_only=True) as con:
         total, free = con.execute(
             "SELECT total_blocks, free_blocks FROM pragma_database_size()"
         ).fetchone()
-    return free <= REBUILD_SHARE * max(total, 1)
+    return free <= FREE_SHARE * max(total, 1)
 
 
-def _published_columns(con, table: str) -> str:
-    """Every column of a working mart but the internal ones (`_dimuat_sampai`: a name starting
-    with `_`, the incremental watermark), which analysts never see."""
-    cols = con.execute(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_schema = 'marts' AND table_name = ? AND NOT starts_with(column_name, '_') "
-        "ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return ", ".join('"' + c + '"' for (c,) in cols)
+def _published_columns(con, tables: list[str]) -> dict[str, str]:
+    """Per working mart, its columns but the internal ones (`_dimuat_sampai`: a name starting
+    with `_`, the incremental watermark), which analysts never see, as SQL."""
+    cols: dict[str, list[str]] = {t: [] for t in tables}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'marts' AND NOT starts_with(column_name, '_') "
+        "ORDER BY table_name, ordinal_position"
+    ).fetchall():
+        if table in cols:
+            cols[table].append('"' + column + '"')
+    return {t: ", ".join(c) for t, c in cols.items()}
 
 
 def publish(

@@ -335,7 +335,7 @@ def test_personal_data_in_a_release_blocks_it(province, tmp_path):
         return publish(
             working, published, run_id, memory_limit="1GB",
             extra=lambda f, stamp: write_publication_files(working, f, stamp, previous),
-            check=lambda f: assert_no_personal_data(f, names),
+            check=lambda f: assert_no_personal_data(f, names, previous),
         )  # fmt: skip
 
     good = release_now("run00001")

@@ -2,6 +2,7 @@
 formula injection neutralised, suppressed cells empty, the report offline with its charts."""
 
 import csv
+import json
 import re
 import shlex
 import shutil
@@ -247,6 +248,62 @@ def test_an_empty_warehouse_publishes_a_release_that_says_so(tmp_path):
     assert sorted(p.name for p in (rel / "temuan_instansi").glob("*.xlsx")) == [
         f"{k}.xlsx" for k in AGENCIES
     ]
+
+
+def test_a_release_shares_what_did_not_change_and_copies_what_did(release, tmp_path):
+    """The next release copies into the analysts' file only the marts that changed (the
+    rest comes with the previous release's file), links the unchanged marts' Parquet files,
+    and still holds exactly the working marts."""
+    s, _ = release
+    working, published = tmp_path / "kerja.duckdb", tmp_path / "published"
+    shutil.copyfile(s.warehouse, working)
+
+    def release_now(run_id):
+        previous = latest_release(published)
+        extra = lambda f, stamp: write_publication_files(working, f, stamp, previous)  # noqa: E731
+        return publish(working, published, run_id, memory_limit="1GB", extra=extra)
+
+    first = release_now("run00001")
+    with duckdb.connect(str(working)) as con:
+        con.execute(
+            "UPDATE marts.fct_pelatihan SET penyelenggara = 'BPSDM Baru' "
+            "WHERE kode_instansi_pengirim = 'KAB-2'"
+        )
+    second = release_now("run00002")
+    manifests = [json.loads((r / "manifest.json").read_text()) for r in (first, second)]
+    changed = {
+        t for t, f in manifests[1]["fingerprints"].items() if manifests[0]["fingerprints"][t] != f
+    }
+    assert changed == {"fct_pelatihan"}
+    for p in sorted((second / "parquet").glob("*.parquet")):
+        shared = p.stat().st_ino == (first / "parquet" / p.name).stat().st_ino
+        assert shared == (p.stem not in changed), p.name
+    with duckdb.connect(str(second / ANALYST_DB), read_only=True) as con:
+        con.execute(f"ATTACH '{working}' AS kerja (READ_ONLY)")
+        tables = [t for (t,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'kinerja' "
+            "AND table_schema = 'marts'").fetchall()]  # fmt: skip
+        assert set(tables) == set(manifests[1]["fingerprints"])
+        for t in tables:
+            cols = ", ".join(f'"{c}"' for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_catalog = "
+                "'kinerja' AND table_name = ? ORDER BY ordinal_position", [t]).fetchall())  # fmt: skip
+            for a, b in (("marts", "kerja.marts"), ("kerja.marts", "marts")):
+                extra_rows = con.execute(
+                    f"SELECT count(*) FROM (SELECT {cols} FROM {a}.{t} "
+                    f"EXCEPT ALL SELECT {cols} FROM {b}.{t})"
+                ).fetchone()[0]
+                assert extra_rows == 0, (t, a)
+        assert (
+            con.execute(
+                "SELECT count(*) FROM marts.fct_pelatihan WHERE penyelenggara = 'BPSDM Baru'"
+            ).fetchone()[0]
+            > 0
+        )
+    assert (
+        manifests[1]["files"]["parquet/dim_pegawai.parquet"]
+        == (manifests[0]["files"]["parquet/dim_pegawai.parquet"])
+    )
 
 
 def test_siklus_kinerja_is_published(release):
