@@ -55,9 +55,9 @@ class GateContext:
         import great_expectations as gx
 
         self.run_name = run_name
-        self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.context = gx.get_context(mode="file", project_root_dir=str(root))
+        self.root = Path(self.context.root_directory)  # <root>/gx
         self.context.variables.progress_bars = {"globally": False, "metric_calculations": False}
         self.source = self.context.data_sources.add_or_update_pandas("kinerja")
 
