@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
 from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
 
 from core.paths import CONFIG_DIR
 from core.settings import Settings, mark_run
+from orchestration.assets.ingestion import AGENCIES_TAG, ingest_run_config
 from orchestration.recovery import process_tags
 
 INSTANCE_TEMPLATES = {"sqlite": "dagster.yaml", "postgres": "dagster.postgres.yaml"}
+
+
+def fast_sqlite() -> None:
+    """Make this process's writes to Dagster's SQLite storage cheap. A province-size nightly
+    run records thousands of events (dbt's models and tests among them); each was committed
+    with fsyncs, about 10 ms an event here: some 40 s of a refresh. Every SQLite connection
+    of this process gets `synchronous = OFF`: SQLite still writes every event (an
+    application crash, even kill -9, loses nothing), it just does not wait for the disk; an
+    operating-system crash or power cut during a run may damage the run history (not the
+    warehouse, whose DuckDB file is written by DuckDB). Production deployments that want
+    more keep their run history in PostgreSQL (config/dagster.postgres.yaml), which this
+    does not touch. Dagster opens its SQLite files through SQLAlchemy, whose connect event
+    this hooks."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if getattr(fast_sqlite, "installed", False):
+        return
+
+    @event.listens_for(Engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.execute("PRAGMA synchronous = OFF").close()
+
+    fast_sqlite.installed = True
 
 
 def instance_for(settings: Settings) -> DagsterInstance:
@@ -24,31 +51,30 @@ def instance_for(settings: Settings) -> DagsterInstance:
     if not config.exists():
         template = CONFIG_DIR / INSTANCE_TEMPLATES[settings.dagster_storage]
         config.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+    if settings.dagster_storage == "sqlite":
+        fast_sqlite()
     return DagsterInstance.from_config(str(home))
 
 
 def run_job(
     defs: Definitions,
     job_name: str,
-    agencies: list[str],
+    agencies: list[str] | None,
     instance: DagsterInstance,
     full_refresh: bool = False,
     log_level: str = "INFO",
     run_id: str | None = None,
 ) -> ExecuteInProcessResult:
-    """One run over `agencies` (a partition range of the agency partitions, or one). The
-    console shows INFO and above: each step, each agency's files, dbt's progress."""
+    """One run over `agencies` (None: every registered agency). The console shows INFO and
+    above: each step, each agency's files, dbt's progress."""
     job = defs.resolve_job_def(job_name)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    ops = run_config["ops"] = {}
+    if job.graph.has_node_named("ingest_agency_submissions"):
+        ops.update(ingest_run_config(agencies)["ops"])
     if full_refresh:
-        run_config["ops"] = {"warehouse_dbt": {"config": {"full_refresh": True}}}
-    if len(agencies) == 1:
-        tags = {"dagster/partition": agencies[0]}
-    else:
-        tags = {
-            "dagster/asset_partition_range_start": agencies[0],
-            "dagster/asset_partition_range_end": agencies[-1],
-        }
+        ops["warehouse_dbt"] = {"config": {"full_refresh": True}}
+    tags = {AGENCIES_TAG: ", ".join(agencies)[:200] if agencies else "semua"}
     # the run says which process runs it, and the processes it starts inherit its id: the
     # next run recognises it as dead after a kill (orchestration/recovery.py)
     run_id = run_id or str(uuid.uuid4())
