@@ -21,13 +21,22 @@ from core.registry import load_registry
 from core.settings import Settings, pseudonym_key
 from core.sql import ident
 from core.standard import DATASETS, load_standard
-from ingestion.ingest import check_files
 from ingestion.landing import files_for, submission_time
-from ingestion.load import PreparedFile
+from ingestion.load import PreparedFile, check_prepared
 from ingestion.readers import UnreadableFile
 from ingestion.registry_table import write_registry
 from ingestion.schema import ensure_raw_schema
 from orchestration.dbt_plugin import put_key
+
+
+def _checked(todo, workers: int):
+    """(prepared, checked) in order, checked by `workers` processes."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
+        yield from zip(todo, pool.map(check_prepared, todo, chunksize=4), strict=True)
 
 
 def load_files(con, registry, landing: Path, workers: int) -> int:
@@ -50,7 +59,7 @@ def load_files(con, registry, landing: Path, workers: int) -> int:
         for f in files_for(landing, agency, ds)
     ]
     n = 0
-    for p, checked in check_files(todo, workers):
+    for p, checked in _checked(todo, workers):
         if isinstance(checked, UnreadableFile):
             continue
         spec = standard.datasets[p.dataset]

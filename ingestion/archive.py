@@ -29,9 +29,20 @@ def archive_bytes(archive_root: Path, data: bytes, suffix: str) -> tuple[str, Pa
 
 
 def archive_file(archive_root: Path, path: Path, suffix: str) -> tuple[str, Path, int]:
-    """Archive a landed file without holding it in memory: (sha256, archived path, size)."""
+    """Archive a landed file without holding it in memory: (sha256, archived path, size).
+    The file is hashed first: bytes archived before (every file of every later run) are
+    not copied again."""
     import hashlib
 
+    h, size = hashlib.sha256(), 0
+    with path.open("rb") as src:
+        while chunk := src.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    digest = h.hexdigest()
+    target = archive_root / digest[:2] / f"{digest}{suffix.lower()}"
+    if target.exists():
+        return digest, target, size
     archive_root.mkdir(parents=True, exist_ok=True)
     tmp = archive_root / f".incoming.{os.getpid()}.tmp"
     h, size = hashlib.sha256(), 0
@@ -42,8 +53,9 @@ def archive_file(archive_root: Path, path: Path, suffix: str) -> tuple[str, Path
             size += len(chunk)
         dst.flush()
         os.fsync(dst.fileno())
-    digest = h.hexdigest()
-    target = archive_root / digest[:2] / f"{digest}{suffix.lower()}"
+    if h.hexdigest() != digest:  # changed between the two reads: archive what was copied
+        digest = h.hexdigest()
+        target = archive_root / digest[:2] / f"{digest}{suffix.lower()}"
     if target.exists():
         tmp.unlink()
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import multiprocessing
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -23,8 +23,22 @@ from core.limits import Limits, load_limits
 from core.registry import Agency
 from core.standard import DATASETS, load_standard
 from ingestion.api_client import ApiError, pull_dataset
-from ingestion.landing import Ignored, files_for, stray_folders, submission_time
-from ingestion.load import FileResult, PreparedFile, check_prepared, load_prepared, prepare_file
+from ingestion.batch import BATCH_ROWS, Batch, batch_key, load_batch
+from ingestion.landing import (
+    Ignored,
+    files_for,
+    stray_folders,
+    submission_time,
+    wait_until_settled,
+)
+from ingestion.load import (
+    FileResult,
+    PreparedFile,
+    check_prepared,
+    load_prepared,
+    prepare_file,
+    read_prepared,
+)
 from ingestion.readers import UnreadableFile
 from ingestion.schema import ensure_raw_schema
 
@@ -74,6 +88,9 @@ def ingest_agencies(
     ensure_raw_schema(con, standard)
     agencies = list(agencies)
     datasets = list(datasets)
+    waited = wait_until_settled(landing, agencies, datasets, settle_seconds)
+    if waited:
+        log(f"waited {waited:.1f} s for files copied in just now to settle")
     outcomes: dict[str, AgencyOutcome] = {a.kode: AgencyOutcome() for a in agencies}
     # what is likely new (not in the load log under the same name and size): decides whether
     # worker processes are worth starting; the bytes themselves decide what is skipped
@@ -100,30 +117,12 @@ def ingest_agencies(
         settle_seconds,
         run_id,
     )
-    # one log line per agency (a line per file costs the run log a write per file); every
-    # file's figures are in raw.load_log, a quarantined file is named with its reason
-    done: list[FileResult] = []
-    for prepared, checked in check_files(pending, workers, landed_bytes):
-        if done and done[-1].kode_instansi != prepared.agency.kode:
-            log(_agency_line(done))
-            done = []
-        try:
-            res = load_prepared(con, prepared, checked, standard=standard, run_id=run_id)
-        except duckdb.Error as e:
-            if "No space left" in str(e) or "disk" in str(e).lower():
-                raise DiskFull(con.execute("PRAGMA database_list").fetchone()[2]) from e
-            # one file's failure to write is that file's: quarantined, the others go on
-            why = UnreadableFile(
-                f"file tidak dapat ditulis ke gudang data ({type(e).__name__}); "
-                "file disimpan di arsip"
-            )
-            res = load_prepared(con, prepared, why, standard=standard, run_id=run_id)
-        if res.status == "quarantined":
-            log(f"{res.file_name}: quarantined ({res.reason})")
-        done.append(res)
-        outcomes[prepared.agency.kode].results.append(res)
-    if done:
-        log(_agency_line(done))
+    # raw rows have no order to keep: DuckDB then writes a batch with every core
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        _load_all(con, pending, workers, landed_bytes, outcomes, standard, run_id, log)
+    finally:
+        con.execute("RESET preserve_insertion_order")
     stray = stray_folders(landing, registered or [], DATASETS, [a.kode for a in agencies])
     for ig in stray:
         if ig.kode_instansi in outcomes:
@@ -133,6 +132,76 @@ def ingest_agencies(
     for ig in [i for o in outcomes.values() for i in o.ignored] + (top or []):
         log(f"{ig.path}: {ig.reason}")
     return outcomes
+
+
+def _load_all(con, pending, workers, landed_bytes, outcomes, standard, run_id, log) -> None:
+    """Read every pending file (ahead, in worker processes when it pays), then check and
+    write them set-based, in batches of one dataset (ingestion/batch.py); an unreadable file
+    is quarantined on its own. One log line per agency once all its files are written (a
+    line per file costs the run log a write per file); every file's figures are in
+    raw.load_log, a quarantined file is named with its reason."""
+    batches: dict[tuple, Batch] = {}
+    waiting: Counter = Counter()  # files of each agency read but not yet written
+
+    def written(results: list[FileResult]) -> None:
+        for res in results:
+            outcomes[res.kode_instansi].results.append(res)
+            if res.status == "quarantined":
+                log(f"{res.file_name}: quarantined ({res.reason})")
+            waiting[res.kode_instansi] -= 1
+        for kode in {r.kode_instansi for r in results}:
+            if waiting[kode] == 0:
+                loaded = [
+                    r for r in outcomes[kode].results if r.status in ("loaded", "quarantined")
+                ]
+                log(_agency_line(loaded))
+
+    def flush(key) -> None:
+        batch = batches.pop(key)
+        log(f"{batch.files[0][0].dataset}: checking and writing {len(batch.files)} file(s), "
+            f"{batch.rows} row(s)")  # fmt: skip
+        written(_write_batch(con, batch, standard, run_id))
+
+    for prepared, read in read_files(pending, workers, landed_bytes):
+        waiting[prepared.agency.kode] += 1
+        if isinstance(read, UnreadableFile):
+            written([_write_one(con, prepared, read, standard, run_id)])
+            continue
+        key = batch_key(prepared, read)
+        batches.setdefault(key, Batch()).add(prepared, read)
+        if batches[key].rows >= BATCH_ROWS:
+            flush(key)
+    for key in list(batches):
+        flush(key)
+
+
+def _write_batch(con, batch: Batch, standard, run_id) -> list[FileResult]:
+    try:
+        return load_batch(con, batch, standard=standard, run_id=run_id)
+    except duckdb.Error as e:
+        _raise_if_disk_full(con, e)
+    # the batch could not be written whole: each file alone, so one file's failure to
+    # write is that file's (quarantined) and the others go on
+    return [
+        _write_one(con, prepared, check_prepared(prepared), standard, run_id)
+        for prepared, _ in batch.files
+    ]
+
+
+def _write_one(con, prepared, checked, standard, run_id) -> FileResult:
+    try:
+        return load_prepared(con, prepared, checked, standard=standard, run_id=run_id)
+    except duckdb.Error as e:
+        _raise_if_disk_full(con, e)
+        why = UnreadableFile(
+            f"file tidak dapat ditulis ke gudang data ({type(e).__name__}); file disimpan di arsip"
+        )
+        return load_prepared(con, prepared, why, standard=standard, run_id=run_id)
+
+
+def _raise_if_disk_full(con, e: duckdb.Error) -> None:
+    if "No space left" in str(e) or "disk" in str(e).lower():
+        raise DiskFull(con.execute("PRAGMA database_list").fetchone()[2]) from e
 
 
 def record_ignored(
@@ -170,6 +239,9 @@ def _prepared_files(
     the next files overlaps with the reading of those before. Bytes loaded before, or met
     twice in this run (one file uploaded under two names), are 'skipped'."""
     seen: set[tuple[str, str, str]] = set()
+    loaded = set(
+        con.execute("SELECT file_sha256, kode_instansi, dataset FROM raw.load_log").fetchall()
+    )
     for agency in agencies:
         outcome = outcomes[agency.kode]
         try:
@@ -199,6 +271,7 @@ def _prepared_files(
                         submitted_at=submission_time(f.path, agency, dataset),
                         limits=limits,
                         run_id=run_id,
+                        loaded=loaded,
                     )
                     key = (
                         prepared.file_sha256
@@ -237,17 +310,17 @@ def _agency_line(results: list[FileResult]) -> str:
     )
 
 
-def check_files(
+def read_files(
     pending: Iterable[PreparedFile], workers: int, total_bytes: int | None = None
 ) -> Iterator[tuple]:
-    """(prepared, checked file) in the order given, read and checked ahead by a pool of
-    `workers` processes when there is enough to read; at most three files per worker wait."""
+    """(prepared, file read) in the order given, read ahead by a pool of `workers` processes
+    when there is enough to read; at most three files per worker wait."""
     if total_bytes is None:
         pending = list(pending)
         total_bytes = sum(p.size for p in pending)
     if workers < 2 or total_bytes < POOL_MIN_BYTES:
         for prepared in pending:
-            yield prepared, check_prepared(prepared)
+            yield prepared, read_prepared(prepared)
         return
     # spawn: the caller may be a threaded server (Dagster), where fork is unsafe
     ctx = multiprocessing.get_context("spawn")
@@ -259,21 +332,21 @@ def _read_ahead(pool: Executor, pending: Iterable[PreparedFile], window: int) ->
     queue: deque = deque()
     todo = iter(pending)
     for prepared in todo:
-        queue.append((prepared, pool.submit(check_prepared, prepared)))
+        queue.append((prepared, pool.submit(read_prepared, prepared)))
         if len(queue) >= window:
             break
     while queue:
         prepared, future = queue.popleft()
         nxt = next(todo, None)
         if nxt is not None:
-            queue.append((nxt, pool.submit(check_prepared, nxt)))
+            queue.append((nxt, pool.submit(read_prepared, nxt)))
         try:
-            checked = future.result()
+            read = future.result()
         except Exception as e:  # the reader process died (memory) or could not be reached
-            checked = UnreadableFile(
+            read = UnreadableFile(
                 f"file tidak dapat diproses: proses pembaca berhenti ({type(e).__name__})"
             )
-        yield prepared, checked
+        yield prepared, read
 
 
 SUMMARY_SQL = """

@@ -108,6 +108,31 @@ def files_for(
     return out
 
 
+def wait_until_settled(
+    landing: Path, agencies: Iterable[Agency], datasets: Iterable[str], settle_seconds: float
+) -> float:
+    """Sleep until the newest landed file of `agencies` is `settle_seconds` old (at most
+    that long): a file copied in just before the run is read, not left for the next run.
+    Returns the seconds waited."""
+    if settle_seconds <= 0:
+        return 0.0
+    newest = 0.0
+    for agency in agencies:
+        for dataset in datasets:
+            folder = landing / agency.kode / dataset
+            if not folder.is_dir():
+                continue
+            for p in folder.iterdir():
+                try:
+                    newest = max(newest, p.stat().st_mtime)
+                except OSError:
+                    continue
+    wait = min(settle_seconds, newest + settle_seconds - time.time())
+    if wait > 0:
+        time.sleep(wait)
+    return max(wait, 0.0)
+
+
 def stray_folders(
     landing: Path, registered: Iterable[str], datasets: Iterable[str], agencies: Iterable[str]
 ) -> list[Ignored]:

@@ -54,7 +54,9 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, sha: str, kode: str, dataset
     )
 
 
-def _log(con, res: FileResult, archive_path: Path, size: int, submitted_at, run_id) -> None:
+def _log(
+    con, res: FileResult, archive_path: Path, size: int, submitted_at, run_id, loaded_at=None
+) -> None:
     con.execute(
         "INSERT INTO raw.load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -65,7 +67,7 @@ def _log(con, res: FileResult, archive_path: Path, size: int, submitted_at, run_
             str(archive_path),
             size,
             submitted_at,
-            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None),
             res.status,
             res.rows_read,
             res.rows_loaded,
@@ -101,10 +103,16 @@ def prepare_file(
     submitted_at: dt.datetime,
     limits: Limits | None = None,
     run_id: str | None = None,
+    loaded: set[tuple[str, str, str]] | None = None,
 ) -> PreparedFile | FileResult:
-    """Archive the original; a FileResult 'skipped' when these bytes were loaded before."""
+    """Archive the original; a FileResult 'skipped' when these bytes were loaded before.
+    `loaded`: the load log's (sha256, agency, dataset), when the caller has read it once."""
     sha, archived, size = archive_file(archive_root, path, path.suffix)
-    if _already_loaded(con, sha, agency.kode, dataset):
+    if (
+        (sha, agency.kode, dataset) in loaded
+        if loaded is not None
+        else _already_loaded(con, sha, agency.kode, dataset)
+    ):
         return _resent(con, sha, file_name, agency.kode, dataset, submitted_at, run_id)
     limits = limits or load_limits()
     return PreparedFile(archived, file_name, agency, dataset, sha, size, submitted_at, limits)
@@ -162,12 +170,19 @@ def _checker_connection() -> duckdb.DuckDBPyConnection:
     return _checker
 
 
-def check_prepared(prepared: PreparedFile) -> CheckedFile | UnreadableFile:
-    """Read an archived file and apply the standard's row rules. Touches no warehouse, so
-    it runs in a worker process. An unreadable file is returned (not raised): it is a
-    result, quarantined by the loader."""
+@dataclass
+class ReadFile:
+    """One file read into text cells, within the limits, its headers mapped to the standard."""
+
+    raw: RawFile
+    mapping: dict[str, int]  # standard column -> position of the agency's column
+
+
+def _as_result(step, prepared: PreparedFile):
+    """Run `step(prepared)`; an unreadable file is returned (not raised): it is a result,
+    quarantined by the loader. Touches no warehouse, so it runs in a worker process."""
     try:
-        return _check(prepared)
+        return step(prepared)
     except UnreadableFile as e:
         return e
     except RecursionError:
@@ -183,14 +198,24 @@ def check_prepared(prepared: PreparedFile) -> CheckedFile | UnreadableFile:
         )
 
 
+def read_prepared(prepared: PreparedFile) -> ReadFile | UnreadableFile:
+    """Read an archived file into text cells and map its headers (no rules yet): what the
+    set-based loader (ingestion/batch.py) checks many files of at once."""
+    return _as_result(_read, prepared)
+
+
+def check_prepared(prepared: PreparedFile) -> CheckedFile | UnreadableFile:
+    """Read an archived file and apply the standard's row rules to it alone."""
+    return _as_result(_check, prepared)
+
+
 def _mb(n: int) -> str:
     return f"{n / 2**20:,.1f} MB".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
-def _check(prepared: PreparedFile) -> CheckedFile:
-    standard = load_standard()
+def _read(prepared: PreparedFile) -> ReadFile:
     fmt = prepared.agency.file_format(prepared.dataset)
-    spec = standard.datasets[prepared.dataset]
+    spec = load_standard().datasets[prepared.dataset]
     limits = prepared.limits
     if prepared.size > limits.file_bytes:
         raise UnreadableFile(
@@ -203,7 +228,28 @@ def _check(prepared: PreparedFile) -> CheckedFile:
             f"file berisi {raw.rows_read} baris, melebihi batas {limits.rows} baris "
             "(config/limits.yaml: rows)"
         )
-    mapping = map_headers(raw.headers, spec, fmt)
+    return ReadFile(raw, map_headers(raw.headers, spec, fmt))
+
+
+def original_row_json(headers: list[str], cell_chars: int) -> str:
+    """The SQL of a reject's `data_asli`: the whole row as sent, under the agency's own
+    headers (columns c0..cN of the reader's table), a cell over the limit cut short."""
+    return (
+        "json_object("
+        + ", ".join(
+            f"{lit(h)}, {_capped(ident(f'c{i}'), cell_chars)}" for i, h in enumerate(headers)
+        )
+        + ")"
+    )
+
+
+def _check(prepared: PreparedFile) -> CheckedFile:
+    standard = load_standard()
+    fmt = prepared.agency.file_format(prepared.dataset)
+    spec = standard.datasets[prepared.dataset]
+    limits = prepared.limits
+    read = _read(prepared)
+    raw, mapping = read.raw, read.mapping
     con = _checker_connection()
     con.register("_src", raw.table)
     try:
@@ -215,14 +261,7 @@ def _check(prepared: PreparedFile) -> CheckedFile:
         valid = con.execute(
             f"SELECT baris, {cols} FROM _checked WHERE len(_pelanggaran) = 0 ORDER BY baris"
         ).to_arrow_table()
-        original = (
-            "json_object("
-            + ", ".join(
-                f"{lit(h)}, {_capped(ident(f'c{i}'), limits.cell_chars)}"
-                for i, h in enumerate(raw.headers)
-            )
-            + ")"
-        )
+        original = original_row_json(raw.headers, limits.cell_chars)
         rejects = con.execute(
             f"""SELECT c.baris, p.kolom, p.nilai, p.aturan, p.alasan,
                        CAST(s.data_asli AS VARCHAR) AS data_asli

@@ -288,8 +288,11 @@ def _cell_too_long(source: str, header: str, chars: int) -> Check:
         f"{chars} karakter (config/limits.yaml: cell_chars)'"
     )
     value = f"left({source}, 200) || '…'"
+    # strlen (bytes, no scan) first: a cell of no more bytes than the limit has no more
+    # characters either
     return _when(
-        f"length({source}) > {chars}", _violation(header, value, "SEL_TERLALU_PANJANG", reason)
+        f"strlen({source}) > {chars} AND length({source}) > {chars}",
+        _violation(header, value, "SEL_TERLALU_PANJANG", reason),
     )
 
 
@@ -320,10 +323,13 @@ def checked_rows_sql(
     fmt: FileFormat,
     cell_chars: int | None = None,
     this_year: int | None = None,
+    file_column: str | None = None,
 ) -> str:
     """SELECT baris, <typed standard columns>, _pelanggaran FROM source_view. The list of
     violations is built only for a row that breaks a rule (the conditions are cheap; lists of
-    structs for every row are not)."""
+    structs for every row are not). With `file_column`, source_view holds the rows of many
+    files (ingestion/batch.py): the column is carried through and rules across rows (a
+    duplicate id_responden) stay within each file."""
     b = RuleBuilder(dataset, standard, fmt)
     texts = ", ".join(
         f"{b.text_expr(c, ident(f'c{mapping[c.name]}') if c.name in mapping else None)} "
@@ -332,10 +338,11 @@ def checked_rows_sql(
     )
     typed = ", ".join(f"{b.typed_expr(c)} AS {ident(c.name)}" for c in dataset.columns)
     extra = ""
+    within = f"{ident(file_column)}, " if file_column else ""
     if "id_responden_unik" in dataset.cross_column_rules:
         extra = (
-            ", row_number() OVER (PARTITION BY id_responden ORDER BY baris) AS _dup_rank"
-            ", min(baris) OVER (PARTITION BY id_responden) AS _first_baris"
+            f", row_number() OVER (PARTITION BY {within}id_responden ORDER BY baris) AS _dup_rank"
+            f", min(baris) OVER (PARTITION BY {within}id_responden) AS _first_baris"
         )
     checks = [v for c in dataset.columns for v in b.violations(c)]
     checks += [v for r in dataset.cross_column_rules for v in b.cross_column(r)]
@@ -358,8 +365,10 @@ def checked_rows_sql(
             for c in dataset.columns
             if c.name in mapping
         )
+    carried = f"{ident(file_column)}, " if file_column else ""
     return f"""
-        WITH texts AS (SELECT {ident(ROW_COLUMN)} AS baris, {texts}{cells} FROM {source_view}),
+        WITH texts AS (SELECT {ident(ROW_COLUMN)} AS baris, {carried}{texts}{cells}
+                       FROM {source_view}),
         typed AS (SELECT *, {typed} FROM texts),
         ranked AS (SELECT *{extra} FROM typed)
         SELECT *,

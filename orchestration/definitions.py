@@ -42,7 +42,7 @@ def build_defs(settings: Settings, registry: Registry | None = None) -> Definiti
     ingest_job = define_asset_job(
         INGEST_JOB,
         selection=AssetSelection.assets(ingestion, registry_asset),
-        description="Ingest agency submissions (all agencies, or one partition) into raw.",
+        description="Ingest agency submissions (every agency, or those its config names) into raw.",
     )
     nightly = define_asset_job(
         NIGHTLY_JOB,
@@ -64,7 +64,7 @@ def build_defs(settings: Settings, registry: Registry | None = None) -> Definiti
         assets=[ingestion, registry_asset, warehouse, tinjauan_submisi, publikasi, HOLDS_TABLE],
         asset_checks=[raw_batches_gate, marts_publication_gate],
         jobs=[ingest_job, nightly, publish_job],
-        schedules=[nightly_schedule(nightly, registry.codes)],
+        schedules=[nightly_schedule(nightly)],
         sensors=[
             landing_sensor(
                 nightly,

@@ -8,6 +8,7 @@ from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
 
 from core.paths import CONFIG_DIR
 from core.settings import Settings, mark_run
+from orchestration.assets.ingestion import AGENCIES_TAG, ingest_run_config
 from orchestration.recovery import process_tags
 
 INSTANCE_TEMPLATES = {"sqlite": "dagster.yaml", "postgres": "dagster.postgres.yaml"}
@@ -30,25 +31,22 @@ def instance_for(settings: Settings) -> DagsterInstance:
 def run_job(
     defs: Definitions,
     job_name: str,
-    agencies: list[str],
+    agencies: list[str] | None,
     instance: DagsterInstance,
     full_refresh: bool = False,
     log_level: str = "INFO",
     run_id: str | None = None,
 ) -> ExecuteInProcessResult:
-    """One run over `agencies` (a partition range of the agency partitions, or one). The
-    console shows INFO and above: each step, each agency's files, dbt's progress."""
+    """One run over `agencies` (None: every registered agency). The console shows INFO and
+    above: each step, each agency's files, dbt's progress."""
     job = defs.resolve_job_def(job_name)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    ops = run_config["ops"] = {}
+    if job.graph.has_node_named("ingest_agency_submissions"):
+        ops.update(ingest_run_config(agencies)["ops"])
     if full_refresh:
-        run_config["ops"] = {"warehouse_dbt": {"config": {"full_refresh": True}}}
-    if len(agencies) == 1:
-        tags = {"dagster/partition": agencies[0]}
-    else:
-        tags = {
-            "dagster/asset_partition_range_start": agencies[0],
-            "dagster/asset_partition_range_end": agencies[-1],
-        }
+        ops["warehouse_dbt"] = {"config": {"full_refresh": True}}
+    tags = {AGENCIES_TAG: ", ".join(agencies)[:200] if agencies else "semua"}
     # the run says which process runs it, and the processes it starts inherit its id: the
     # next run recognises it as dead after a kill (orchestration/recovery.py)
     run_id = run_id or str(uuid.uuid4())

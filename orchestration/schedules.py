@@ -3,12 +3,13 @@
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
 
 from core.domain import TIME_ZONE_NAME
+from orchestration.assets.ingestion import AGENCIES_TAG, ingest_run_config
 
 NIGHTLY_CRON = "0 1 * * *"  # 01:00 every night
 NIGHTLY_TIMEZONE = TIME_ZONE_NAME  # WIB
 
 
-def nightly_schedule(job, agencies: list[str]):
+def nightly_schedule(job):
     @schedule(
         name="nightly_refresh_schedule",
         job=job,
@@ -18,13 +19,11 @@ def nightly_schedule(job, agencies: list[str]):
         description="The nightly refresh at 01:00 WIB: every agency, warehouse, gates, publication.",
     )
     def nightly_refresh_schedule(context: ScheduleEvaluationContext):
-        # one run over every agency partition
+        # one run over every agency (an empty list in the config)
         return RunRequest(
             run_key=context.scheduled_execution_time.isoformat(),
-            tags={
-                "dagster/asset_partition_range_start": agencies[0],
-                "dagster/asset_partition_range_end": agencies[-1],
-            },
+            run_config=ingest_run_config(None),
+            tags={AGENCIES_TAG: "semua"},
         )
 
     return nightly_refresh_schedule

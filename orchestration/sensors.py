@@ -28,6 +28,7 @@ from core.hashing import sha256_file
 from core.registry import Registry
 from core.standard import DATASETS
 from ingestion.landing import files_for
+from orchestration.assets.ingestion import AGENCIES_TAG, ingest_run_config
 
 
 class WarehouseBusy(Exception):
@@ -102,8 +103,12 @@ def scan_landing(
         requests.append(
             RunRequest(
                 run_key=f"{agency.kode}:{digest}",
-                partition_key=agency.kode,
-                tags={"kinerja/file": files[:200], "kinerja/sha256": digest},
+                run_config=ingest_run_config([agency.kode]),
+                tags={
+                    AGENCIES_TAG: agency.kode,
+                    "kinerja/file": files[:200],
+                    "kinerja/sha256": digest,
+                },
             )
         )
     return requests, {"seen": seen, "pending": pending}

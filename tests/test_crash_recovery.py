@@ -23,7 +23,7 @@ from tests.hand_province import build_hand_province
 KINERJA = [sys.executable, "-m", "orchestration.cli"]
 # a line of the run's output -> where the run is when it appears
 STAGES = {
-    "ingestion": "file(s) loaded",
+    "ingestion": "checking and writing",  # a batch of files about to be written
     "dbt": "Running dbt command",
     "publication": "publikasi: membangun rilis",
 }

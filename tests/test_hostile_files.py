@@ -192,7 +192,7 @@ def test_a_reader_process_that_dies_quarantines_its_file_only(monkeypatch):
             raise MemoryError
         return "checked"
 
-    monkeypatch.setattr(ingest, "check_prepared", dies)
+    monkeypatch.setattr(ingest, "read_prepared", dies)
     with ThreadPoolExecutor(2) as pool:
         out = list(ingest._read_ahead(pool, ["good", "bad", "good"], window=2))
     assert [c for _, c in out][0::2] == ["checked", "checked"]

@@ -260,6 +260,62 @@ def test_files_read_in_worker_processes_load_exactly_as_read_in_one(
         assert dumps[0][t] == dumps[1][t], t
 
 
+@pytest.mark.slow
+def test_set_based_batches_load_exactly_what_each_file_alone_loads(
+    demo_province, tmp_path, monkeypatch
+):
+    """Checking many files in one query (ingestion/batch.py) changes speed only: the same
+    raw rows, rejects (with each row as sent) and per-file figures as checking and writing
+    every file alone, whether the batches are large or cut every few rows (mid-agency)."""
+    import ingestion.ingest as ingest_mod
+
+    registry = load_registry(demo_province.registry)
+
+    def no_batches(con, batch, **kw):  # the file-by-file path a failed batch falls back to
+        raise duckdb.Error("batch disabled")
+
+    def run(name):
+        with duckdb.connect(str(tmp_path / f"{name}.duckdb")) as con:
+            outcomes = ingest_mod.ingest_agencies(
+                con, registry.agencies, landing=demo_province.landing,
+                archive=tmp_path / f"archive_{name}", api_tokens={"KOTA-GORONTALO": DEMO_TOKEN},
+            )  # fmt: skip
+            assert not any(o.error for o in outcomes.values())
+            dump = {
+                t: con.execute(f"SELECT * FROM raw.{t} ORDER BY ALL").fetchall() for t in TABLES
+            }
+            dump["load_log"] = con.execute(
+                "SELECT file_sha256, kode_instansi, dataset, file_name, status, rows_read, "
+                "rows_loaded, rows_rejected, reason FROM raw.load_log ORDER BY ALL"
+            ).fetchall()
+            return dump
+
+    written = []
+    real = ingest_mod.load_batch
+
+    def counted(con, batch, **kw):
+        results = real(con, batch, **kw)
+        written.append(len(results))
+        return results
+
+    monkeypatch.setattr(ingest_mod, "load_batch", counted)
+    batched = run("batched")
+    # the batches really ran: fewer writes than files, every file of a batch written by it
+    n_batches, n_files = len(written), sum(written)
+    assert n_files == sum(r[4] == "loaded" for r in batched["load_log"])
+    assert n_batches < n_files
+    monkeypatch.setattr(ingest_mod, "BATCH_ROWS", 7)
+    small = run("small")
+    assert len(written) - n_batches > n_batches  # cut into more batches
+    monkeypatch.setattr(ingest_mod, "load_batch", no_batches)
+    alone = run("alone")
+    assert alone["rejects"] and any(r[4] == "quarantined" for r in alone["load_log"])
+    assert any(r[9] for r in alone["rejects"])  # data_asli: the row as sent
+    for t in alone:
+        assert batched[t] == alone[t], t
+        assert small[t] == alone[t], t
+
+
 def test_one_file_uploaded_under_two_names_is_loaded_once(tmp_path):
     """The same bytes twice in one run (a re-upload under another name): the second is
     skipped, not a second copy of every row (nor a failed run)."""

@@ -3,7 +3,9 @@ listed with its reason (raw.diabaikan), a file still being written waits for the
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import time
 
 from ingestion.ingest import ingest_agencies
@@ -54,6 +56,39 @@ def test_a_symlink_inside_the_landing_area_is_followed(con, tmp_path):
     assert sorted(r.status for r in out.results) == ["loaded", "skipped"]
 
 
+@contextlib.contextmanager
+def still_written(path, seconds: float):
+    """A copy in progress: the file's modification time moves for `seconds`."""
+    stop = threading.Event()
+
+    def touch():
+        end = time.time() + seconds
+        while not stop.is_set() and time.time() < end:
+            os.utime(path)
+            time.sleep(0.2)
+
+    t = threading.Thread(target=touch)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()
+
+
+def test_a_file_copied_in_just_before_the_run_is_waited_for_and_read(con, tmp_path):
+    """The run waits (at most settle_seconds) for a file that stopped changing just now,
+    rather than leaving it for the next night."""
+    landing = tmp_path / "landing"
+    put(landing / "TEST" / "pegawai" / "baru.csv", age=0)
+    start = time.monotonic()
+    out = ingest_agencies(con, [agency()], landing=landing, archive=tmp_path / "a",
+                          settle_seconds=1.0)["TEST"]  # fmt: skip
+    assert [r.status for r in out.results] == ["loaded"]
+    assert time.monotonic() - start >= 0.9  # it did wait for the file to settle
+    assert not ignored(con)
+
+
 def test_what_is_not_ingested_is_listed_with_its_reason(con, tmp_path):
     landing = tmp_path / "landing"
     put(landing / "TEST" / "pegawai" / "ok.csv")
@@ -62,10 +97,11 @@ def test_what_is_not_ingested_is_listed_with_its_reason(con, tmp_path):
     put(landing / "TEST" / "pegawaii" / "typo.csv")
     put(landing / "KAB-UNKNOWN" / "pegawai" / "x.csv")
     put(landing / "TEST" / "pegawai" / "copying.csv", age=0)
-    out = ingest_agencies(
-        con, [agency()], landing=landing, archive=tmp_path / "a", registered=["TEST"],
-        settle_seconds=60,
-    )["TEST"]  # fmt: skip
+    with still_written(landing / "TEST" / "pegawai" / "copying.csv", seconds=3):
+        out = ingest_agencies(
+            con, [agency()], landing=landing, archive=tmp_path / "a", registered=["TEST"],
+            settle_seconds=1.5,
+        )["TEST"]  # fmt: skip
     assert [r.file_name for r in out.results] == ["TEST/pegawai/ok.csv"]
     seen = ignored(con)
     assert "tersembunyi" in seen["TEST/pegawai/.hidden.csv"]
@@ -78,7 +114,7 @@ def test_what_is_not_ingested_is_listed_with_its_reason(con, tmp_path):
     os.utime(landing / "TEST" / "pegawai" / "copying.csv", (t, t))
     out = ingest_agencies(
         con, [agency()], landing=landing, archive=tmp_path / "a", registered=["TEST"],
-        settle_seconds=60,
+        settle_seconds=1.5,
     )["TEST"]  # fmt: skip
     # the same bytes as ok.csv, submitted later: counted as the latest, not loaded twice
     assert sorted(r.status for r in out.results) == ["resubmitted", "skipped"]

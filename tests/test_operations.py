@@ -20,6 +20,7 @@ from dagster import (
 from core.paths import PROJECT_ROOT
 from core.registry import load_registry
 from orchestration.alerts import run_failure_alert, send_alert
+from orchestration.assets.ingestion import AGENCIES_TAG
 from orchestration.definitions import INGEST_JOB, NIGHTLY_JOB, PUBLISH_JOB, build_defs
 from orchestration.resources import AlertWebhookResource
 from orchestration.run import run_job
@@ -30,6 +31,11 @@ from tests.hand_province import AGENCIES, build_hand_province
 @pytest.fixture
 def province(tmp_path):
     return build_hand_province(tmp_path / "home")
+
+
+def agencies_of(request) -> list[str]:
+    """The agencies a run request's ingestion is limited to ([]: every agency)."""
+    return request.run_config["ops"]["ingest_agency_submissions"]["config"]["agencies"]
 
 
 def test_definitions_load_and_validate(province):
@@ -69,8 +75,7 @@ def test_schedule_runs_the_nightly_job_at_01_00_wib_over_every_agency(province):
     with DagsterInstance.ephemeral() as instance:
         ctx = build_schedule_context(instance=instance, scheduled_execution_time=tick)
         (req,) = sched.evaluate_tick(ctx).run_requests
-    assert req.tags["dagster/asset_partition_range_start"] == AGENCIES[0]
-    assert req.tags["dagster/asset_partition_range_end"] == AGENCIES[-1]
+    assert agencies_of(req) == []  # the config's empty list: every registered agency
     assert req.run_key == tick.isoformat()
 
 
@@ -89,7 +94,7 @@ def test_landing_sensor_one_run_per_agency_burst_and_content(province):
 
         assert tick() == []  # first sight: sizes recorded, nothing picked up yet
         first = tick()  # stable since the last tick: one run per agency, all its files in it
-        assert sorted(r.partition_key for r in first) == sorted(AGENCIES)
+        assert sorted(k for r in first for k in agencies_of(r)) == sorted(AGENCIES)
         assert len({r.run_key for r in first}) == len(AGENCIES)
         assert tick() == [] and tick() == []  # the same files again: nothing
 
@@ -101,7 +106,7 @@ def test_landing_sensor_one_run_per_agency_burst_and_content(province):
         assert tick() == []
         (req,) = tick()
         assert (
-            req.partition_key == "KAB-2"
+            agencies_of(req) == ["KAB-2"]
             and req.tags["kinerja/file"] == "KAB-2/survei/skm_susulan.csv"
         )
         assert tick() == []
@@ -120,7 +125,7 @@ def test_landing_sensor_one_run_per_agency_burst_and_content(province):
         b.write_text("nip\n2\n")
         assert tick() == []  # a stable, b new: the agency waits for its whole burst
         (burst,) = tick()
-        assert burst.partition_key == "KAB-1"
+        assert agencies_of(burst) == ["KAB-1"]
         assert burst.tags["kinerja/file"] == "KAB-1/pelatihan/a.csv, KAB-1/penilaian/b.csv"
 
 
@@ -142,7 +147,7 @@ def test_landing_sensor_starts_nothing_for_loaded_bytes(province, tmp_path):
     (province.landing / "KAB-2" / "survei" / "baru.csv").write_text("id_responden\nx\n")
     _, cursor = scan_landing(province.landing, registry, cursor, known)
     requests, cursor = scan_landing(province.landing, registry, cursor, known)
-    assert [r.partition_key for r in requests] == ["KAB-2"]
+    assert [agencies_of(r) for r in requests] == [["KAB-2"]]
     # the sensor reads the load log itself, and waits while a run holds the warehouse
     from orchestration.sensors import WarehouseBusy, loaded_shas
 
@@ -222,7 +227,10 @@ def test_postgres_instance_stores_the_run(province, postgres_db, tmp_path, monke
     with DagsterInstance.from_config(str(home)) as again:
         run = again.get_run_by_id(result.run_id)
         assert run.status == DagsterRunStatus.SUCCESS and run.job_name == INGEST_JOB
-        assert run.tags["dagster/partition"] == "KAB-1"
+        assert run.tags[AGENCIES_TAG] == "KAB-1"
+        assert run.run_config["ops"]["ingest_agency_submissions"]["config"] == {
+            "agencies": ["KAB-1"]
+        }
     with psycopg2.connect(host="127.0.0.1", user="postgres", dbname=postgres_db) as con:
         cur = con.cursor()
         cur.execute("SELECT count(*) FROM runs WHERE run_id = %s", (result.run_id,))
@@ -293,4 +301,4 @@ def test_landing_sensor_waits_until_a_file_is_older_than_the_settle_time(provinc
     os.utime(new, (old, old))  # the same file, a minute later
     requests, cursor = scan_landing(province.landing, registry, cursor, known, 60)
     requests = requests or scan_landing(province.landing, registry, cursor, known, 60)[0]
-    assert [r.partition_key for r in requests] == ["KAB-2"]
+    assert [agencies_of(r) for r in requests] == [["KAB-2"]]

@@ -1,5 +1,11 @@
 """Ingestion assets: one raw/<dataset> per dataset of the standard, plus raw/load_log and
-raw/rejects, partitioned per agency."""
+raw/rejects.
+
+Not partitioned: a nightly run over 550 agencies would plan and record one event per agency
+and table (8,800 events, half a minute of bookkeeping). One run ingests the agencies its
+config names (`agencies`, every registered agency when empty: from the UI's launchpad,
+`kinerja refresh --agency`, the landing sensor) and records each agency's figures as
+metadata of the run's one materialization per table."""
 
 from collections import Counter
 from pathlib import Path
@@ -7,8 +13,8 @@ from pathlib import Path
 from dagster import (
     AssetExecutionContext,
     AssetSpec,
-    BackfillPolicy,
     Backoff,
+    Config,
     Failure,
     MaterializeResult,
     MetadataValue,
@@ -21,7 +27,6 @@ from core.standard import DATASETS, load_standard
 from ingestion.ingest import AgencyOutcome, ingest_agencies
 from ingestion.registry_table import write_registry
 from orchestration.alerts import FAILED_AGENCIES_TAG, failed_agencies_message, send_alert
-from orchestration.partitions import agency_partitions
 from orchestration.recovery import claim_run
 from orchestration.resources import AgencyApiResource, AlertWebhookResource, WarehouseResource
 
@@ -39,13 +44,27 @@ def raw_tables() -> dict[str, str]:
     return {**{ds: standard.datasets[ds].description for ds in DATASETS}, **LOG_TABLES}
 
 
-def raw_table_specs(partitions) -> list[AssetSpec]:
+# the run's agencies, readable in the UI's run list ("semua": every registered agency)
+AGENCIES_TAG = "kinerja/instansi"
+
+
+class IngestConfig(Config):
+    """Which agencies a run ingests (their kode); empty: every registered agency."""
+
+    agencies: list[str] = []
+
+
+def ingest_run_config(agencies: list[str] | None) -> dict:
+    """The run config that limits a run's ingestion to `agencies` (None: every agency)."""
+    return {"ops": {"ingest_agency_submissions": {"config": {"agencies": agencies or []}}}}
+
+
+def raw_table_specs() -> list[AssetSpec]:
     return [
         AssetSpec(
             ["raw", table],
             description=description,
             group_name="ingestion",
-            partitions_def=partitions,
             kinds={"duckdb", "python"},
         )
         for table, description in raw_tables().items()
@@ -75,14 +94,24 @@ def table_metadata(table: str, totals: dict[str, Counter]) -> dict:
     }
 
 
-def build_ingestion_assets(registry: Registry):
-    partitions = agency_partitions(registry)
+def agency_figures(outcomes: dict[str, AgencyOutcome]) -> dict[str, dict]:
+    """Per agency: files and rows of this run, for the materialization's metadata."""
+    out = {}
+    for kode, o in outcomes.items():
+        loaded = [r for r in o.results if r.status in ("loaded", "quarantined")]
+        out[kode] = {
+            "files": len(loaded),
+            "quarantined": sum(r.status == "quarantined" for r in loaded),
+            "rows_loaded": sum(r.rows_loaded for r in loaded),
+            "rows_rejected": sum(r.rows_rejected for r in loaded),
+        }
+    return out
 
+
+def build_ingestion_assets(registry: Registry):
     @multi_asset(
         name="ingest_agency_submissions",
-        specs=raw_table_specs(partitions),
-        partitions_def=partitions,
-        backfill_policy=BackfillPolicy.single_run(),
+        specs=raw_table_specs(),
         can_subset=False,
         pool="duckdb_writer",
         # only network trouble (an agency API) is worth a retry; rejected rows and
@@ -91,6 +120,7 @@ def build_ingestion_assets(registry: Registry):
     )
     def ingest_agency_submissions(
         context: AssetExecutionContext,
+        config: IngestConfig,
         warehouse: WarehouseResource,
         agency_api: AgencyApiResource,
         alert_webhook: AlertWebhookResource,
@@ -98,7 +128,10 @@ def build_ingestion_assets(registry: Registry):
         """Pull each agency's API (if any), archive every original, load the valid rows into
         raw.<dataset>, send bad rows to raw.rejects and unreadable files to quarantine."""
         claim_run(context)
-        keys = context.partition_keys
+        unknown = [k for k in config.agencies if k not in registry.codes]
+        if unknown:
+            raise Failure(description=f"instansi tidak terdaftar: {', '.join(unknown)}")
+        keys = config.agencies or registry.codes
         with warehouse.connect() as con:
             outcomes = ingest_agencies(
                 con,
@@ -128,9 +161,12 @@ def build_ingestion_assets(registry: Registry):
             except Exception as e:  # an unreachable webhook does not undo the ingestion
                 context.log.error(f"alert webhook failed: {e}")
         totals = run_totals(outcomes)
+        per_agency = MetadataValue.json(agency_figures(outcomes))
         for table in raw_tables():
             meta = table_metadata(table, totals)
             meta["agencies"] = len(keys)
+            if table == "load_log":
+                meta["per_agency"] = per_agency
             if failed:
                 meta["failed_agencies"] = MetadataValue.json(failed)
             yield MaterializeResult(asset_key=["raw", table], metadata=meta)
