@@ -308,24 +308,31 @@ def streamed(invocation) -> Iterator:
     a thread: Dagster records each event (a SQLite commit or two, ~10 ms per event on a quiet
     machine, more under load: 1,200 events for 400 nodes) while dbt goes on building, instead
     of all of them after dbt is done (issue 18: 12 to 25 s of the Jawa Barat dbt step), and
-    dbt never waits on a full pipe. dagster-dbt reads the step context only (asset and check
-    selection) while converting; the events are yielded here, in the step's own thread."""
-    events: queue.SimpleQueue = queue.SimpleQueue()
+    dbt never waits on a full pipe. The thread only reads and parses dbt's lines; they become
+    Dagster events here, in the step's thread, as `invocation.stream()` makes them (its
+    warnings go to the step's log, not to the terminal)."""
+    lines: queue.SimpleQueue = queue.SimpleQueue()
 
     def read() -> None:
         try:
-            for event in invocation.stream():
-                events.put(event)
+            for line in invocation.stream_raw_events():
+                lines.put(line)
         except BaseException as e:  # handed to the step's thread
-            events.put(e)
+            lines.put(e)
         finally:
-            events.put(_DONE)
+            lines.put(_DONE)
 
     threading.Thread(target=read, name="dbt-events", daemon=True).start()
-    while (event := events.get()) is not _DONE:
-        if isinstance(event, BaseException):
-            raise event
-        yield event
+    while (line := lines.get()) is not _DONE:
+        if isinstance(line, BaseException):
+            raise line
+        yield from line.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=invocation.context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        )
 
 
 def _event_key(event) -> tuple | None:
