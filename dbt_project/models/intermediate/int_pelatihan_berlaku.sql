@@ -1,9 +1,11 @@
 -- Training rows that count: the NIP is on the sending agency's roster for the training's
 -- year (year of tanggal_selesai). Counted at the employee's home agency.
--- A view, not a table (issue 18): its rows are stg_raw__pelatihan's, filtered, and each
--- consumer (fct_pelatihan, int_jp_pegawai_tahun, int_ip_asn) reads only the years it rebuilds;
--- a table here was a third copy of every training row.
-{{ config(materialized='view') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='tahun',
+    on_schema_change='fail'
+) }}
 select
     t.file_sha256,
     t.baris,
@@ -17,7 +19,8 @@ select
     t.tanggal_selesai,
     t.jp,
     t.penyelenggara,
-    t.kategori
+    t.kategori,
+    {{ load_watermark() }} as _dimuat_sampai
 from {{ ref('stg_raw__pelatihan') }} as t
 inner join {{ ref('int_roster_listing') }} as r
     on t.kode_instansi = r.kode_instansi
@@ -25,3 +28,4 @@ inner join {{ ref('int_roster_listing') }} as r
         and t.nip = r.nip
 inner join {{ ref('int_pegawai_tahun') }} as pt
     on t.nip = pt.nip and t.tahun = pt.tahun
+{{ changed_years_filter('t.tahun', ['pegawai', 'pelatihan']) }}
