@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test test-fast lint format env lock ui docs bench bench-national clean
+.PHONY: demo test test-fast lint format env lock ui docs bench bench-national bench-demo clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -56,13 +56,27 @@ ui: env
 docs: env
 	$(BIN)/kinerja docs
 
-# timing and memory at province sizes (not part of the tests); results in var/bench/results.json
+# issue 18's side-by-side timing (not part of the tests): the shared bench's plain-DuckDB floor,
+# pandas notebook and the project's full refresh, then an incremental refresh after one agency
+# resends one dataset, on a landing area in the standard (generated once, reused); results in
+# var/bench/<size>.json. BENCH = the shared bench scripts (gen_standard.py, lower_bound.py, ...)
+BENCH ?= $(abspath $(CURDIR)/../shared/bench)
 bench: env
-	$(BIN)/python -m benchmarks.run gorontalo jawa_barat
+	test -d var/bench/jawa_barat/landing || \
+	  $(BIN)/python $(BENCH)/gen_standard.py var/bench/jawa_barat/landing 440000 60
+	$(BIN)/python -m benchmarks.side_by_side var/bench/jawa_barat/landing var/bench/jawa_barat \
+	  --bench $(BENCH) --json var/bench/jawa_barat.json
 
-# the national size: generated once (about 25 minutes, 5 GB), reused afterwards
 bench-national: env
-	$(BIN)/python -m benchmarks.run national --keep-data --json var/bench/national.json
+	test -d var/bench/national/landing || \
+	  $(BIN)/python $(BENCH)/gen_standard.py var/bench/national/landing 4300000 550 38
+	$(BIN)/python -m benchmarks.side_by_side var/bench/national/landing var/bench/national \
+	  --bench $(BENCH) --json var/bench/national.json
+
+# the demo generator's mix of formats (Excel, CP-1252 CSV, JSON, an API agency) at province
+# sizes, against the project's own lower bound (benchmarks/run.py); results in var/bench/
+bench-demo: env
+	$(BIN)/python -m benchmarks.run gorontalo jawa_barat
 
 lock: env
 	$(BIN)/pip freeze --exclude-editable | grep -v '^kinerja-asn' > requirements.lock

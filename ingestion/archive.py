@@ -28,10 +28,14 @@ def archive_bytes(archive_root: Path, data: bytes, suffix: str) -> tuple[str, Pa
     return digest, target
 
 
-def archive_file(archive_root: Path, path: Path, suffix: str) -> tuple[str, Path, int]:
+def archive_file(
+    archive_root: Path, path: Path, suffix: str, durable: bool = True
+) -> tuple[str, Path, int]:
     """Archive a landed file without holding it in memory: (sha256, archived path, size).
     The file is hashed first: bytes archived before (every file of every later run) are
-    not copied again."""
+    not copied again. With `durable=False` the copy is not fsynced: the caller syncs before
+    it records the file as loaded (ingestion syncs once per batch: a national run lands
+    tens of thousands of files)."""
     import hashlib
 
     h, size = hashlib.sha256(), 0
@@ -52,7 +56,8 @@ def archive_file(archive_root: Path, path: Path, suffix: str) -> tuple[str, Path
             dst.write(chunk)
             size += len(chunk)
         dst.flush()
-        os.fsync(dst.fileno())
+        if durable:
+            os.fsync(dst.fileno())
     if h.hexdigest() != digest:  # changed between the two reads: archive what was copied
         digest = h.hexdigest()
         target = archive_root / digest[:2] / f"{digest}{suffix.lower()}"

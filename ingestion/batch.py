@@ -21,7 +21,7 @@ import pyarrow as pa
 from core.registry import FileFormat
 from core.sql import ident, lit
 from core.standard import Standard
-from ingestion.load import FileResult, PreparedFile, ReadFile, _log, original_row_json
+from ingestion.load import FileResult, PreparedFile, ReadFile, original_row_json
 from ingestion.readers.base import ROW_COLUMN
 from ingestion.rules import checked_rows_sql
 
@@ -133,9 +133,6 @@ def load_batch(
         for i in with_rejects:
             _write_rejects(con, batch.files[i], i, cell_chars)
         results = []
-        # the files' load times follow the batch order (a tie on submission time goes to the
-        # file loaded last, as when they are loaded one by one)
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         for i, (prepared, read) in enumerate(batch.files):
             for b in read.raw.broken_rows:
                 con.execute(
@@ -157,16 +154,8 @@ def load_batch(
             res.rows_read = read.raw.rows_read
             res.rows_loaded = loaded.get(i, 0)
             res.rows_rejected = res.rows_read - res.rows_loaded
-            _log(
-                con,
-                res,
-                prepared.archived,
-                prepared.size,
-                prepared.submitted_at,
-                run_id,
-                loaded_at=now + dt.timedelta(microseconds=i),
-            )
             results.append(res)
+        _log_batch(con, batch, results, run_id)
         con.execute("DROP TABLE _batch_checked")
         con.execute("COMMIT")
     except Exception:
@@ -176,6 +165,39 @@ def load_batch(
         con.unregister("_batch_src")
         con.unregister("_batch_files")
     return results
+
+
+def _log_batch(con, batch: Batch, results: list[FileResult], run_id: str | None) -> None:
+    """One load-log row per file of the batch, in one statement. The files' load times follow
+    the batch order (a tie on submission time goes to the file loaded last, as when they are
+    loaded one by one)."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    files = [p for p, _ in batch.files]
+    log = pa.table(
+        {
+            "file_sha256": [r.file_sha256 for r in results],
+            "kode_instansi": [r.kode_instansi for r in results],
+            "dataset": [r.dataset for r in results],
+            "file_name": [r.file_name for r in results],
+            "archive_path": [str(p.archived) for p in files],
+            "size_bytes": pa.array([p.size for p in files], pa.int64()),
+            "submitted_at": pa.array([p.submitted_at for p in files], pa.timestamp("us")),
+            "loaded_at": pa.array(
+                [now + dt.timedelta(microseconds=i) for i in range(len(files))], pa.timestamp("us")
+            ),
+            "status": [r.status for r in results],
+            "rows_read": pa.array([r.rows_read for r in results], pa.int64()),
+            "rows_loaded": pa.array([r.rows_loaded for r in results], pa.int64()),
+            "rows_rejected": pa.array([r.rows_rejected for r in results], pa.int64()),
+            "reason": pa.array([r.reason for r in results], pa.string()),
+            "run_id": pa.array([run_id] * len(results), pa.string()),
+        }
+    )
+    con.register("_batch_log", log)
+    try:
+        con.execute("INSERT INTO raw.load_log SELECT * FROM _batch_log")
+    finally:
+        con.unregister("_batch_log")
 
 
 def _write_rejects(con, item: tuple[PreparedFile, ReadFile], i: int, cell_chars: int) -> None:

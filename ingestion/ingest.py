@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import multiprocessing
+import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -158,6 +159,7 @@ def _load_all(con, pending, workers, landed_bytes, outcomes, standard, run_id, l
 
     def flush(key) -> None:
         batch = batches.pop(key)
+        os.sync()  # the archived originals are on disk before the load log says loaded
         log(f"{batch.files[0][0].dataset}: checking and writing {len(batch.files)} file(s), "
             f"{batch.rows} row(s)")  # fmt: skip
         written(_write_batch(con, batch, standard, run_id))
@@ -165,6 +167,7 @@ def _load_all(con, pending, workers, landed_bytes, outcomes, standard, run_id, l
     for prepared, read in read_files(pending, workers, landed_bytes):
         waiting[prepared.agency.kode] += 1
         if isinstance(read, UnreadableFile):
+            os.sync()
             written([_write_one(con, prepared, read, standard, run_id)])
             continue
         key = batch_key(prepared, read)
@@ -272,6 +275,7 @@ def _prepared_files(
                         limits=limits,
                         run_id=run_id,
                         loaded=loaded,
+                        durable=False,  # synced before the file is written (_load_all)
                     )
                     key = (
                         prepared.file_sha256

@@ -104,10 +104,11 @@ def prepare_file(
     limits: Limits | None = None,
     run_id: str | None = None,
     loaded: set[tuple[str, str, str]] | None = None,
+    durable: bool = True,
 ) -> PreparedFile | FileResult:
     """Archive the original; a FileResult 'skipped' when these bytes were loaded before.
     `loaded`: the load log's (sha256, agency, dataset), when the caller has read it once."""
-    sha, archived, size = archive_file(archive_root, path, path.suffix)
+    sha, archived, size = archive_file(archive_root, path, path.suffix, durable=durable)
     if (
         (sha, agency.kode, dataset) in loaded
         if loaded is not None

@@ -95,4 +95,8 @@ def defs() -> Definitions:
     restrict_permissions()
     settings = Settings.from_env()
     require_pseudonym_key()
+    if settings.dagster_storage == "sqlite":
+        from orchestration.run import fast_sqlite
+
+        fast_sqlite()  # runs launched from the UI record their events as cheaply as the CLI
     return build_defs(settings)

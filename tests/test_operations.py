@@ -302,3 +302,31 @@ def test_landing_sensor_waits_until_a_file_is_older_than_the_settle_time(provinc
     requests, cursor = scan_landing(province.landing, registry, cursor, known, 60)
     requests = requests or scan_landing(province.landing, registry, cursor, known, 60)[0]
     assert [agencies_of(r) for r in requests] == [["KAB-2"]]
+
+
+def test_cli_runs_record_every_event_in_sqlite_without_waiting_for_the_disk(tmp_path):
+    """instance_for (the CLI's instance) writes Dagster's SQLite run history with
+    synchronous = OFF, and every event of a run is still there for the UI."""
+    from dagster import job, op
+
+    from core.settings import Settings
+    from orchestration.run import instance_for
+
+    @op
+    def step():
+        return 1
+
+    @job
+    def tiny():
+        step()
+
+    s = Settings.from_env({"KINERJA_HOME": str(tmp_path)})
+    with instance_for(s) as instance:
+        result = tiny.execute_in_process(instance=instance)
+        storage = instance.event_log_storage
+        with storage.index_connection() as conn:  # a connection as Dagster opens it
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 0
+    with DagsterInstance.from_config(str(tmp_path / "dagster_home")) as again:
+        kinds = {e.dagster_event.event_type_value for e in again.all_logs(result.run_id)
+                 if e.dagster_event}  # fmt: skip
+    assert {"PIPELINE_START", "STEP_START", "STEP_SUCCESS", "PIPELINE_SUCCESS"} <= kinds
