@@ -71,7 +71,7 @@ class RosterNames:
         con.execute(f"ATTACH {lit(str(working_db))} AS kerja (READ_ONLY)")
         con.execute(
             "CREATE TABLE roster AS SELECT DISTINCT kode_instansi, tahun, nama "
-            "FROM kerja.raw.pegawai WHERE nama IS NOT NULL"
+            "FROM kerja.raw.pegawai WHERE nama IS NOT NULL AND NOT regexp_matches(nama, '\\pN')"
         )
         con.execute("DETACH kerja")
         return cls(con=con)

@@ -64,6 +64,15 @@ def test_an_ordinary_word_is_a_name_only_on_that_agencys_roster():
     assert kab1.mask("Bintangnya") == "Bintangnya"  # whole words only
 
 
+def test_a_roster_name_holding_a_digit_is_a_placeholder_not_a_name():
+    """Generated rosters ("Pegawai 71040") would otherwise find names in ordinary text such as
+    a report's '"pegawai": 71040' and block every publication."""
+    d = Detector(["Pegawai 71040", "Pegawai ７", "Budi Santoso"])
+    text = '{"dim_pegawai": 71040} Pegawai 71040, pegawai 7, oleh Budi Santoso'
+    assert d.mask(text) == '{"dim_pegawai": 71040} Pegawai 71040, pegawai 7, oleh [NAMA]'
+    assert d.kinds("Pegawai 71040") == set()
+
+
 def test_the_warehouse_and_python_apply_the_same_nip_pattern():
     """dbt masks with DuckDB's regex engine (RE2), the gate with Python's: same results."""
     con = duckdb.connect()

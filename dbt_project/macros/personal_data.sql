@@ -92,7 +92,9 @@
             cast(tahun as integer) as tahun_data,
             array_to_string({{ name_words('nama') }}, ' ') as nama_kunci
         from {{ source('raw', 'pegawai') }}
-        where nama is not null
+        -- a "name" holding a digit (any script) is a placeholder, no person's name
+        -- (core/personal_data.py, is_person_name)
+        where nama is not null and not regexp_matches(nama, '\pN')
     )
     {%- for c in columns %},
     texts_{{ c }} as (
