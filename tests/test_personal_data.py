@@ -85,6 +85,20 @@ def test_the_warehouse_and_python_apply_the_same_nip_pattern():
     assert Detector().mask("a 12345678901234567 b") == "a 12345678901234567 b"  # 17 digits
 
 
+def test_the_warehouse_row_keys_never_look_like_an_nip():
+    """fct_pelatihan.pelatihan_key and fct_survei.respons_key are `agency:year:row` (issue 18:
+    an md5 key that happened to be 32 decimal digits blocked the publication). A colon is no
+    NIP separator, so even a numeric agency code and a long row number stay apart, for the
+    gate (RE2, in DuckDB) and for the published-file scan (Python)."""
+    con = duckdb.connect()
+    gate_sql = "SELECT regexp_matches(?, ?)"
+    for key in ["3201010001:2025:1234567", "12345678901234567:2025:12345678901234567"]:
+        assert Detector().kinds(key) == set(), key
+        assert not con.execute(gate_sql, [key, nip_pattern("re2")]).fetchone()[0], key
+    # the same digits joined by an NIP separator would be one
+    assert Detector().kinds("3201010001-2025-1234567") == {"NIP"}
+
+
 def test_free_text_columns_come_from_the_standard():
     """Every text column not marked free_text: false, in every dataset, also one added later."""
     cols = free_text_columns()
