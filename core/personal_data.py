@@ -84,6 +84,13 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD_SPLIT.split(unicodedata.normalize("NFKC", text).lower()) if w]
 
 
+def is_person_name(name: str) -> bool:
+    """A roster name holding a digit (of any script: Unicode category N, RE2's \\pN) is no
+    person's name but a placeholder ("Pegawai 71040", generated test rosters): it is not
+    looked for in free text, where it would match ordinary text ('"pegawai": 71040')."""
+    return not any(unicodedata.category(ch).startswith("N") for ch in name)
+
+
 def name_key(name: str) -> str:
     """A roster name as the detector looks for it: its words, lower case, one space apart."""
     return " ".join(words(name))
@@ -98,7 +105,9 @@ class Detector:
         self.nip_token, self.name_token = s.nip.token, s.nama.token
         self.max_words = s.nama.max_words
         self.names = frozenset(
-            k for k in (name_key(n) for n in names if n) if k and len(k.split()) <= self.max_words
+            k
+            for k in (name_key(n) for n in names if n and is_person_name(n))
+            if k and len(k.split()) <= self.max_words
         )
         self._nip = re.compile(rf"(?P<hex>{HEX_DIGEST})|{nip_pattern('python')}")
 

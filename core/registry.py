@@ -30,12 +30,20 @@ from pydantic import (
     model_validator,
 )
 
+from core.numbers import angka
 from core.paths import SEEDS_DIR
 from core.plain_errors import plain_errors
 from core.standard import DATASETS, load_standard
 
 WILAYAH_SEED = SEEDS_DIR / "wilayah.csv"
 WILAYAH_RE = re.compile(r"^\d{2}(\.\d{2})?$")
+# Kemendagri: a kabupaten is PP.01-PP.69, a kota PP.71-PP.99 (domain-rules.md)
+KABUPATEN_KOTA_RE = re.compile(r"^(\d{2})\.(0[1-9]|[1-6]\d|7[1-9]|[89]\d)$")
+# how a registered kabupaten/kota code that the region seed lacks is published until the seed
+# has it; the same words as the dbt macro nama_wilayah_sementara (dbt_project/macros)
+NAMA_SEMENTARA = "{jenis} {kode} (nama belum ada di data wilayah)"
+# a warning lists this many new codes; `kinerja status` lists them all
+PERINGATAN_KODE = 10
 Jenis = Literal["opd_provinsi", "kabupaten_kota"]
 PredikatOrganisasi = Literal["ISTIMEWA", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG"]
 
@@ -96,6 +104,12 @@ class Registry:
     # submission deadlines (`tenggat`): dataset -> (month, day) in the year after the data's
     # year (a year's roster is due by that day of the next year); `kinerja status` compares
     tenggat: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # kabupaten/kota codes of known provinces that the region seed lacks (a new regency, by
+    # pemekaran, before the seed catches up): code -> the agencies registered there. They are
+    # processed and published under a provisional name (nama_wilayah_sementara); the warning
+    # (peringatan_wilayah) is shown by `kinerja refresh`/`ingest`, `kinerja status` and the
+    # raw_registry asset of every run.
+    wilayah_baru: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def deadline(self, dataset: str, tahun: int) -> dt.date | None:
         """The day by which `dataset` for `tahun` is due (None: no deadline set)."""
@@ -116,6 +130,36 @@ class Registry:
 def load_wilayah(path: Path = WILAYAH_SEED) -> dict[str, str]:
     with path.open(encoding="utf-8") as f:
         return {row["kode_wilayah"]: row["nama_wilayah"] for row in csv.DictReader(f)}
+
+
+def nama_wilayah_sementara(kode: str) -> str:
+    """The published name of a kabupaten/kota code the region seed lacks: it says so."""
+    jenis = "Kota" if int(kode.split(".")[1]) >= 71 else "Kab."
+    return NAMA_SEMENTARA.format(jenis=jenis, kode=kode)
+
+
+def peringatan_wilayah(
+    baru: dict[str, tuple[str, ...]] | dict[str, list[str]], batas: int | None = PERINGATAN_KODE
+) -> list[str]:
+    """The warning, in Indonesian, about registered kabupaten/kota codes the region seed lacks
+    (`Registry.wilayah_baru`: code -> agencies; no lines when there are none): a first line,
+    then one line per code (at most `batas`; None: all)."""
+    if not baru:
+        return []
+    n_instansi = sum(len(v) for v in baru.values())
+    lines = [
+        f"PERINGATAN: {angka(len(baru))} kode kabupaten/kota di registri ({angka(n_instansi)} "
+        f"instansi) belum ada di data wilayah ({WILAYAH_SEED.name}). Datanya tetap diproses dan "
+        "diterbitkan dengan nama sementara sampai kode itu ditambahkan ke data wilayah "
+        "(dbt_project/seeds/README.md); periksa juga apakah kodenya di registri benar:"
+    ]
+    shown = sorted(baru) if batas is None else sorted(baru)[:batas]
+    lines += [f'- {k} "{nama_wilayah_sementara(k)}": {", ".join(baru[k])}' for k in shown]
+    if len(shown) < len(baru):
+        lines.append(
+            f"- ... dan {angka(len(baru) - len(shown))} kode lainnya (daftar lengkap: kinerja status)"
+        )
+    return lines
 
 
 # --- the file's schema ---------------------------------------------------------------------
@@ -209,9 +253,17 @@ class AgencyEntry(_Schema):
     @field_validator("kode_wilayah")
     @classmethod
     def _known_region(cls, v: str, info: ValidationInfo) -> str:
+        """A province of the region seed, or a kabupaten/kota code (PP.01-PP.69, PP.71-PP.99)
+        of one. A kabupaten/kota code the seed lacks is accepted (a new regency is created by
+        law before any seed has it): Registry.wilayah_baru."""
         wilayah = (info.context or {}).get("wilayah")
-        if not WILAYAH_RE.match(v) or (wilayah is not None and v not in wilayah):
-            raise ValueError(f"{v!r} is not a known region code")
+        if not WILAYAH_RE.match(v) or ("." in v and not KABUPATEN_KOTA_RE.match(v)):
+            raise ValueError(
+                f"{v!r} is not a region code: a province is 2 digits (75), a kabupaten PP.01-PP.69, "
+                "a kota PP.71-PP.99 (75.01, 75.71)"
+            )
+        if wilayah is not None and v.split(".")[0] not in wilayah:
+            raise ValueError(f"{v!r} is not a known region code: no province {v[:2]}")
         return v
 
     @field_validator("datasets")
@@ -367,7 +419,14 @@ def load_registry(path: str | Path, wilayah_seed: Path = WILAYAH_SEED) -> Regist
         raise RegistryError("\n".join(f"{path}: {p}" for p in problems))
     agencies = tuple(_agency(a, doc.common) for a in doc.agencies)
     tenggat = {ds: (int(md[:2]), int(md[3:])) for ds, md in doc.tenggat.items()}
+    baru: dict[str, list[str]] = {}
+    for a in agencies:
+        if a.kode_wilayah not in wilayah:
+            baru.setdefault(a.kode_wilayah, []).append(a.kode)
+    wilayah_baru = {k: tuple(v) for k, v in sorted(baru.items())}
     if doc.provinsi is None:
-        return Registry(None, "Nasional", agencies, path, tenggat)
-    nama = doc.provinsi.nama or wilayah[doc.provinsi.kode_wilayah]
-    return Registry(doc.provinsi.kode_wilayah, nama, agencies, path, tenggat)
+        registry = Registry(None, "Nasional", agencies, path, tenggat, wilayah_baru)
+    else:
+        nama = doc.provinsi.nama or wilayah[doc.provinsi.kode_wilayah]
+        registry = Registry(doc.provinsi.kode_wilayah, nama, agencies, path, tenggat, wilayah_baru)
+    return registry

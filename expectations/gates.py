@@ -5,6 +5,7 @@ Both read from DuckDB into pandas (per dataset, per table) and validate with GX.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -117,6 +118,54 @@ def marts_gate(
     return outcomes
 
 
+# per mart: the fingerprint of its text columns and how many values of each look like an NIP
+# (what the last gate counted; a mart whose text did not change is not counted again)
+NIP_COUNTS = "nilai_mirip_nip.json"
+
+
+def _nip_like_counts(con, text: dict[str, list[str]], memo: Path) -> dict[str, dict[str, int]]:
+    """Per mart and text column, the values holding an NIP-like run of digits that are no
+    hex digest. Counted again only for a mart whose text columns changed since the last
+    count with the same pattern (`memo`: fingerprint = row count and a sum of row hashes of
+    the text columns, as publication/release.py fingerprints a table)."""
+    pattern = [nip_pattern("re2"), HEX_DIGEST_RE2_FULL]
+    try:
+        before = json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = {}
+    if before.get("pattern") != pattern:
+        before = {}
+    out, record = {}, {"pattern": pattern, "tables": {}}
+    for table, columns in text.items():
+        quoted = [f'"{c}"' for c in columns]
+        n, total = con.execute(
+            f"SELECT count(*), coalesce(sum(hash({', '.join(quoted)})::HUGEINT), 0) "
+            f'FROM marts."{table}"'
+        ).fetchone()
+        fingerprint = f"{n}:{total}:{columns}"
+        known = before.get("tables", {}).get(table, {})
+        if known.get("fingerprint") == fingerprint:
+            counts = known["counts"]
+        else:
+            found = con.execute(
+                "SELECT "
+                + ", ".join(
+                    f"count_if(regexp_matches({q}, $nip) AND NOT (length({q}) >= 32 "
+                    f"AND regexp_full_match({q}, $hex)))"
+                    for q in quoted
+                )
+                + f' FROM marts."{table}"',
+                {"nip": pattern[0], "hex": pattern[1]},
+            ).fetchone()
+            counts = dict(zip(columns, found, strict=True))
+        out[table] = counts
+        record["tables"][table] = {"fingerprint": fingerprint, "counts": counts}
+    tmp = memo.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    tmp.replace(memo)
+    return out
+
+
 def personal_data_gate(con: duckdb.DuckDBPyConnection, cfg: dict, gx: GateContext) -> SuiteOutcome:
     """One row per (mart table, column): is it a personal-data column, and how many of its
     values hold an NIP, also inside free text (the pattern the warehouse masks with,
@@ -126,22 +175,19 @@ def personal_data_gate(con: duckdb.DuckDBPyConnection, cfg: dict, gx: GateContex
         """SELECT table_name, column_name, data_type FROM information_schema.columns
            WHERE table_schema = 'marts' ORDER BY table_name, ordinal_position"""
     ).fetchall()
-    rows = []
+    text: dict[str, list[str]] = {}
     for table, column, dtype in cols:
-        nip_values = 0
         if dtype == "VARCHAR":
-            nip_values = con.execute(
-                f'SELECT count(*) FROM marts."{table}" WHERE regexp_matches("{column}", ?) '
-                f'AND NOT (length("{column}") >= 32 AND regexp_full_match("{column}", ?))',
-                [nip_pattern("re2"), HEX_DIGEST_RE2_FULL],
-            ).fetchone()[0]
-        rows.append(
-            {
-                "label": f"{table}.{column}",
-                "kolom_pribadi": bool(PERSONAL_COLUMNS.match(column)),
-                "nilai_mirip_nip": nip_values,
-            }
-        )
+            text.setdefault(table, []).append(column)
+    counts = _nip_like_counts(con, text, gx.root / NIP_COUNTS)
+    rows = [
+        {
+            "label": f"{table}.{column}",
+            "kolom_pribadi": bool(PERSONAL_COLUMNS.match(column)),
+            "nilai_mirip_nip": counts.get(table, {}).get(column, 0),
+        }
+        for table, column, _ in cols
+    ]
     sev = {"rule": "no_personal_data", "severity": cfg["marts"]["severity"]["no_personal_data"]}
     return gx.run(
         "tanpa_data_pribadi",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import great_expectations as gx
-import pandas as pd
-from great_expectations.core.run_identifier import RunIdentifier
+from typing import TYPE_CHECKING
 
 from expectations.offline_docs import make_offline
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Great Expectations takes seconds to import: only the steps that run a gate import it (in
+# GateContext), not every process that loads the code location
 
 
 @dataclass
@@ -49,9 +52,12 @@ class GateContext:
     def __init__(self, root: Path, run_name: str | None = None):
         """`run_name`: what the Data Docs call this run's validations (e.g. the Dagster
         run and the gate), instead of GX's `__none__`."""
+        import great_expectations as gx
+
         self.run_name = run_name
         root.mkdir(parents=True, exist_ok=True)
         self.context = gx.get_context(mode="file", project_root_dir=str(root))
+        self.root = Path(self.context.root_directory)  # <root>/gx
         self.context.variables.progress_bars = {"globally": False, "metric_calculations": False}
         self.source = self.context.data_sources.add_or_update_pandas("kinerja")
 
@@ -62,6 +68,9 @@ class GateContext:
         expectations: list,
         label_column: str | None = None,
     ) -> SuiteOutcome:
+        import great_expectations as gx
+        from great_expectations.core.run_identifier import RunIdentifier
+
         try:
             asset = self.source.get_asset(name)
         except (LookupError, KeyError):

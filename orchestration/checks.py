@@ -17,7 +17,6 @@ from dagster import (
 from core.domain import WIB
 from core.standard import DATASETS, load_standard
 from expectations.config import load_gate_config
-from expectations.gates import marts_gate, raw_gate
 from expectations.runner import GateContext, SuiteOutcome
 from orchestration.assets.published_marts import PUBLISHED_FROM
 from orchestration.resources import WarehouseResource
@@ -137,6 +136,8 @@ def gx_run_name(run_id: str, gate: str) -> str:
     pool="duckdb_writer",
 )
 def raw_batches_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+    from expectations.gates import raw_gate  # Great Expectations: imported by the gates only
+
     cfg = load_gate_config()
     gx = gx_context(warehouse, context.op_execution_context.run_id, "data mentah")
     with warehouse.connect() as con:
@@ -177,6 +178,7 @@ def raw_batches_gate(context: AssetCheckExecutionContext, warehouse: WarehouseRe
     pool="duckdb_writer",
 )
 def marts_publication_gate(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+    from expectations.gates import marts_gate  # Great Expectations: imported by the gates only
     from publication.release import ANALYST_DB, latest_release
 
     cfg = load_gate_config()

@@ -61,12 +61,15 @@ def _run(
     verbose: bool = False,
 ) -> int:
     from core.duck import connect_reader
-    from core.registry import load_registry
+    from core.registry import load_registry, peringatan_wilayah
     from orchestration.definitions import INGEST_JOB, build_defs
     from orchestration.progress import run_with_progress
     from orchestration.run import instance_for
 
     registry = load_registry(s.registry)
+    # registered kabupaten/kota codes the region seed lacks: processed, named provisionally
+    for line in peringatan_wilayah(registry.wilayah_baru):
+        print(line, file=sys.stderr)
     agencies = [agency] if agency else registry.codes
     if agency and agency not in registry.codes:
         print(
@@ -89,6 +92,8 @@ def _run(
             _print_run_summary(con, result.run_id, s, registry)
             _print_holds(con)
             _print_ignored(con)
+    for line in peringatan_wilayah(registry.wilayah_baru):  # again, after the run's summary
+        print(("\n" if line.startswith("PERINGATAN") else "") + line)
     print(f"log dbt lengkap: {s.warehouse.parent / 'dbt_target' / 'dbt.log'}")
     return code
 

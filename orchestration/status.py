@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 from core.domain import WIB
-from core.registry import Registry
+from core.registry import Registry, nama_wilayah_sementara, peringatan_wilayah
 from core.settings import Settings
 from orchestration.schedules import NIGHTLY_CRON
 
@@ -129,9 +129,17 @@ def collect(con, s: Settings, registry: Registry, now: dt.datetime | None = None
             "terbit_pada": at.isoformat(),
             "umur_jam": round((now - at).total_seconds() / 3600, 1),
         }
+    codes = set(registry.codes)
+    new_regions = [
+        {"kode_wilayah": k, "nama_sementara": nama_wilayah_sementara(k),
+         "instansi": [c for c in v if c in codes]}
+        for k, v in registry.wilayah_baru.items() if codes.intersection(v)
+    ]  # fmt: skip
     return {
         "waktu": now.isoformat(),
         "kiriman": submissions,
+        # registered kabupaten/kota codes the region seed lacks (published provisionally)
+        "wilayah_belum_dikenal": new_regions,
         "karantina": quarantined,
         "ditahan": held,
         "publikasi_terakhir": publication,
@@ -179,6 +187,9 @@ def render(status: dict, console) -> None:
         for h in status["ditahan"]:
             console.print(f"- {h['kode_instansi']} {h['dataset']} {h['tahun']} ({h['file']}) "
                           f"[{h['aturan']}] {h['alasan']}")  # fmt: skip
+    new_regions = {w["kode_wilayah"]: w["instansi"] for w in status["wilayah_belum_dikenal"]}
+    for line in peringatan_wilayah(new_regions, batas=None):
+        console.print(("\n" if line.startswith("PERINGATAN") else "") + line)
     p = status["publikasi_terakhir"]
     if p:
         console.print(f"\nPublikasi terakhir: {p['folder']} ({angka(p['umur_jam'], 1)} jam lalu)")

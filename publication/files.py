@@ -23,7 +23,7 @@ import duckdb
 
 from core import personal_data
 from core.paths import STANDARD_FILE
-from publication.release import ANALYST_DB
+from publication.release import ANALYST_DB, table_fingerprints
 from publication.report import build_report
 from publication.safe import neutralise_sql
 from publication.workbooks import write_agency_findings, write_indicator_workbook
@@ -89,13 +89,23 @@ def write_publication_files(
                 folder / f"{table}.xlsx", table, [d[0] for d in cur.description], cur.fetchall()
             )
         (folder / "parquet").mkdir()
-        for (table,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
-        ).fetchall():
+        tables = [
+            t
+            for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
+                "ORDER BY 1"
+            ).fetchall()
+        ]
+        parquet = _parquet_digests(folder, tables)
+        reused = _link_unchanged(folder / "parquet", parquet, previous, "parquet")
+        for table in [t for t in tables if t not in reused]:
             select = f"SELECT {_select(con, table, True)} FROM marts.{table}"
             con.execute(
                 f"COPY ({select}) TO '{folder / 'parquet' / table}.parquet' (FORMAT parquet)"
             )
+        (folder / "parquet" / "digests.json").write_text(
+            json.dumps(parquet, indent=1), encoding="utf-8"
+        )
         agencies = con.execute(
             "SELECT kode_instansi, nama_instansi FROM marts.dim_instansi ORDER BY 1"
         ).fetchall()
@@ -132,7 +142,20 @@ def write_publication_files(
     _write_findings_workbooks([b for b in books if b[1] not in reused], workers)
     (out / "digests.json").write_text(json.dumps(digests, indent=1), encoding="utf-8")
     build_report(folder / ANALYST_DB, folder / "laporan.html", stamp)
-    shutil.copyfile(GUIDE, folder / GUIDE.name)
+    _copy_or_link(GUIDE, folder / GUIDE.name, previous)
+
+
+def _copy_or_link(src: Path, dest: Path, previous: Path | None) -> None:
+    """Copy `src` to `dest`, or hard-link the previous release's file of that name when it
+    holds the same bytes (shared, it is not searched again: publication/scan.py)."""
+    before = previous / dest.name if previous is not None else None
+    if before is not None and before.is_file() and before.read_bytes() == src.read_bytes():
+        try:
+            os.link(before, dest)
+            return
+        except OSError:
+            pass
+    shutil.copyfile(src, dest)
 
 
 # what a findings workbook is made from besides its rows: a change here rewrites every workbook
@@ -160,17 +183,37 @@ def _content_digest(code: bytes, content: tuple) -> str:
     return hashlib.sha256(code + repr(content).encode("utf-8")).hexdigest()
 
 
-def _link_unchanged(out: Path, digests: dict[str, str], previous: Path | None) -> set[str]:
-    """Hard-link the previous release's workbook of every agency whose content digest is
-    unchanged (published files are read-only and never written in place, so sharing them is
-    safe); returns those agencies. Where linking is impossible the workbook is written."""
-    before_file = previous / "temuan_instansi" / "digests.json" if previous else None
+def _parquet_digests(folder: Path, tables: list[str]) -> dict[str, str]:
+    """Per mart, a digest of its Parquet file's content: the table's fingerprint (its rows,
+    columns and types, publication/release.py) and the code that writes it (this module)."""
+    prints = table_fingerprints(folder)
+    code = Path(__file__).read_bytes()
+    return {
+        t: hashlib.sha256(code + prints[t].encode("utf-8")).hexdigest()
+        for t in tables
+        if t in prints
+    }
+
+
+def _link_unchanged(
+    out: Path,
+    digests: dict[str, str],
+    previous: Path | None,
+    kind: str = "temuan_instansi",
+    suffix: str | None = None,
+) -> set[str]:
+    """Hard-link the previous release's file (its `kind` folder) of every agency or table
+    whose content digest is unchanged (published files are read-only and never written in
+    place, so sharing them is safe); returns those. Where linking is impossible the file is
+    written."""
+    suffix = suffix or (".parquet" if kind == "parquet" else ".xlsx")
+    before_file = previous / kind / "digests.json" if previous else None
     if before_file is None or not before_file.exists():
         return set()
     before = json.loads(before_file.read_text("utf-8"))
     reused = set()
     for kode, digest in digests.items():
-        src = before_file.with_name(f"{kode}.xlsx")
+        src = before_file.with_name(f"{kode}{suffix}")
         if before.get(kode) == digest and src.exists():
             try:
                 os.link(src, out / src.name)

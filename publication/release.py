@@ -17,8 +17,11 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
+
 from core.duck import connect_reader, connect_writer
-from core.hashing import sha256_file
+from core.hashing import sha256_file, sha256_of
+from core.sql import lit
 
 ANALYST_DB = "kinerja.duckdb"  # the analysts' read-only marts (schema `marts`)
 
@@ -31,44 +34,111 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def build_release(working_db: Path, folder: Path, memory_limit: str) -> dict:
+# A release's analysts' file is rebuilt whole when more than REBUILD_SHARE of its rows
+# changed, or when more than FREE_SHARE of it is free space (tables replaced before: the file
+# stays within about 1.4 times its size), else it is a copy of the previous release's file in
+# which only the changed tables are replaced.
+REBUILD_SHARE = 0.5
+FREE_SHARE = 0.3
+
+
+def build_release(
+    working_db: Path, folder: Path, memory_limit: str, previous: Path | None = None
+) -> tuple[dict, dict]:
     """Copy the marts into folder/kinerja.duckdb (what analysts query), without their internal
-    columns; returns the row count of each table."""
+    columns; returns the row count and the fingerprint (`fingerprints`) of each table.
+
+    With the previous release (`previous`), a table whose fingerprint did not change is not
+    copied again: its file is copied whole and only the changed tables are replaced in it
+    (unless most rows changed, or the file holds much free space)."""
     folder.mkdir(parents=True)
-    con = connect_writer(folder / ANALYST_DB, memory_limit)
-    try:
-        con.execute(f"ATTACH '{working_db}' AS kerja (READ_ONLY)")
+    target = folder / ANALYST_DB
+    with connect_reader(working_db) as con:
         tables = [
             t
             for (t,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'kerja' "
-                "AND table_schema = 'marts' AND table_type = 'BASE TABLE' ORDER BY 1"
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
+                "AND table_type = 'BASE TABLE' ORDER BY 1"
             ).fetchall()
         ]
-        con.execute("CREATE SCHEMA marts")
-        counts = {}
-        for t in tables:
-            con.execute(
-                f"CREATE TABLE marts.{t} AS SELECT {_published_columns(con, t)} FROM kerja.marts.{t}"
-            )
-            counts[t] = con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0]
+        columns = _published_columns(con, tables)
+        prints = fingerprints(con, "marts", columns)
+    before = _previous_tables(previous)
+    changed = [
+        t for t in tables if before.get(t, {}).get("fingerprint") != prints[t]["fingerprint"]
+    ]
+    rows = sum(p["rows"] for p in prints.values())
+    changed_rows = sum(prints[t]["rows"] for t in changed)
+    reuse = (
+        bool(before)
+        and changed_rows <= REBUILD_SHARE * rows
+        and _mostly_used(previous / ANALYST_DB)
+    )
+    if reuse:
+        shutil.copyfile(previous / ANALYST_DB, target)
+        target.chmod(0o640)
+    con = connect_writer(target, memory_limit)
+    try:
+        con.execute(f"ATTACH {lit(str(working_db))} AS kerja (READ_ONLY)")
+        con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+        if reuse:
+            for t in sorted(set(before) - set(tables)) + changed:
+                con.execute(f'DROP TABLE IF EXISTS marts."{t}"')
+        for t in changed if reuse else tables:
+            con.execute(f'CREATE TABLE marts."{t}" AS SELECT {columns[t]} FROM kerja.marts."{t}"')
         con.execute("DETACH kerja")
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    return counts
+    return {t: prints[t]["rows"] for t in tables}, {t: prints[t]["fingerprint"] for t in tables}
 
 
-def _published_columns(con, table: str) -> str:
-    """Every column of a working mart but the internal ones (`_dimuat_sampai`: a name starting
-    with `_`, the incremental watermark), which analysts never see."""
-    cols = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'kerja' "
-        "AND table_schema = 'marts' AND table_name = ? AND NOT starts_with(column_name, '_') "
-        "ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return ", ".join('"' + c + '"' for (c,) in cols)
+def fingerprints(con, schema: str, columns: dict[str, str]) -> dict[str, dict]:
+    """Per table: its row count and a fingerprint of its content as published (the columns
+    `columns[table]`, their names, types and order, and every row: a sum of row hashes,
+    whatever the order of the rows)."""
+    out = {}
+    for table, cols in columns.items():
+        n, total = con.execute(
+            f'SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM {schema}."{table}"'
+        ).fetchone()
+        types = con.execute(f'DESCRIBE SELECT {cols} FROM {schema}."{table}"').fetchall()
+        shape = sha256_of(repr([(c[0], c[1]) for c in types]).encode("utf-8"))[:16]
+        # hex (a digest): a run of decimal digits in a published file would look like an NIP
+        whole = f"{n}:{total}:{shape}:{duckdb.__version__}"
+        out[table] = {"rows": n, "fingerprint": sha256_of(whole.encode("utf-8"))}
+    return out
+
+
+def _previous_tables(previous: Path | None) -> dict[str, dict]:
+    """The previous release's tables with their fingerprints ({} when it has none)."""
+    if previous is None or not (previous / ANALYST_DB).exists():
+        return {}
+    manifest = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
+    return {t: {"fingerprint": f} for t, f in (manifest.get("fingerprints") or {}).items()}
+
+
+def _mostly_used(db: Path) -> bool:
+    """False when the file holds more free blocks than FREE_SHARE of its blocks."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        total, free = con.execute(
+            "SELECT total_blocks, free_blocks FROM pragma_database_size()"
+        ).fetchone()
+    return free <= FREE_SHARE * max(total, 1)
+
+
+def _published_columns(con, tables: list[str]) -> dict[str, str]:
+    """Per working mart, its columns but the internal ones (`_dimuat_sampai`: a name starting
+    with `_`, the incremental watermark), which analysts never see, as SQL."""
+    cols: dict[str, list[str]] = {t: [] for t in tables}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'marts' AND NOT starts_with(column_name, '_') "
+        "ORDER BY table_name, ordinal_position"
+    ).fetchall():
+        if table in cols:
+            cols[table].append('"' + column + '"')
+    return {t: ", ".join(c) for t, c in cols.items()}
 
 
 def publish(
@@ -94,19 +164,21 @@ def publish(
     partial = runs / f".{name}.partial"
     if partial.exists():
         shutil.rmtree(partial)
-    counts = build_release(working_db, partial, memory_limit)
-    if extra is not None:
-        extra(partial, stamp)
+    previous = latest_release(published)
+    counts, prints = build_release(working_db, partial, memory_limit, previous)
+    _TABLES[partial] = prints
+    try:
+        if extra is not None:
+            extra(partial, stamp)
+    finally:
+        _TABLES.pop(partial, None)
     manifest = {
         "run_id": run_id,
         "published_at": stamp,
         "dimuat_sampai": load_watermark(working_db),
         "tables": counts,
-        "files": {
-            str(p.relative_to(partial)): sha256_file(p)
-            for p in sorted(partial.rglob("*"))
-            if p.is_file()
-        },
+        "fingerprints": prints,
+        "files": _file_digests(partial, previous),
     }
     (partial / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     if check is not None:
@@ -129,6 +201,39 @@ def publish(
     _fsync_dir(published)
     prune(published, keep)
     return final
+
+
+# the fingerprints of the tables of a release being built (publish), for its files
+_TABLES: dict[Path, dict[str, str]] = {}
+
+
+def table_fingerprints(folder: Path) -> dict[str, str]:
+    """The fingerprint of each table of a release: being built (publish), or published."""
+    if folder in _TABLES:
+        return _TABLES[folder]
+    manifest = folder / "manifest.json"
+    if not manifest.exists():
+        return {}
+    return json.loads(manifest.read_text(encoding="utf-8")).get("fingerprints") or {}
+
+
+def _file_digests(folder: Path, previous: Path | None) -> dict[str, str]:
+    """sha256 of every file of the release; a file shared with the previous release (a hard
+    link: published files are never written in place) keeps the digest recorded there."""
+    known = {}
+    if previous is not None and (previous / "manifest.json").exists():
+        known = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))["files"]
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file():
+            continue
+        rel = str(p.relative_to(folder))
+        old = previous / rel if previous is not None else None
+        if rel in known and old is not None and old.exists() and os.path.samefile(p, old):
+            out[rel] = known[rel]
+        else:
+            out[rel] = sha256_file(p)
+    return out
 
 
 def load_watermark(working_db: Path) -> str | None:

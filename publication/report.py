@@ -128,6 +128,9 @@ class ReportData:
 
 def build_report(release_db: Path, out: Path, published_at: str) -> Path:
     data = read_report_data(release_db)
+    if data is None:  # nothing was loaded yet: the page says so (and where the files are)
+        out.write_text(render_empty_page(published_at), encoding="utf-8")
+        return out
     siklus = siklus_section(release_db, data.year, [r["kode_wilayah"] for r in data.regions], data.label)  # fmt: skip
     out.write_text(
         render_page(data, indicator_charts(data), published_at, siklus), encoding="utf-8"
@@ -147,7 +150,9 @@ def headline_years(years: list[int], this_year: int) -> list[int]:
     return [y for y in years if y < this_year] or years
 
 
-def read_report_data(release_db: Path, this_year: int | None = None) -> ReportData:
+def read_report_data(release_db: Path, this_year: int | None = None) -> ReportData | None:
+    """The figures of the report; None when the release holds no indicator at all (no
+    submission was loaded into the warehouse)."""
     this_year = this_year or dt.datetime.now(WIB).year
     with connect_reader(release_db) as con:
         everything = _rows(
@@ -161,6 +166,8 @@ def read_report_data(release_db: Path, this_year: int | None = None) -> ReportDa
             con, "SELECT * FROM marts.indikator_instansi ORDER BY tahun DESC, kode_instansi"
         )
     years = sorted({r["tahun"] for r in everything})
+    if not years:
+        return None
     # the headline is the latest complete year, never a year still running (or later)
     shown = headline_years(years, this_year)
     year = shown[-1]
@@ -499,6 +506,30 @@ def _files() -> str:
         )
         + "</ul>"
     )
+
+
+EMPTY_MESSAGE = (
+    "Belum ada indikator yang dapat diterbitkan: gudang data belum memuat satu pun kiriman "
+    "instansi (tidak ada file yang diterima, atau semua file diabaikan atau dikarantina). "
+    "Periksa `kinerja status` dan hasil pemeriksaan per instansi, lalu jalankan lagi setelah "
+    "instansi mengirim data."
+)
+
+
+def render_empty_page(published_at: str) -> str:
+    """The page of a release with no indicator (an empty warehouse)."""
+    return f"""<!DOCTYPE html>
+<html lang="id"><head><meta charset="utf-8"><title>Indikator Kinerja ASN: belum ada data</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
+<body>
+<h1>Indikator Kinerja ASN: belum ada data</h1>
+<p class="note">Diterbitkan {escape(_when(published_at))} oleh BKD.</p>
+<p>{escape(EMPTY_MESSAGE)}</p>
+<h2>File data rilis ini</h2>
+<p class="note">File berikut ada di folder yang sama dengan laporan ini (rilis yang sama).</p>
+{_files()}
+</body></html>
+"""
 
 
 def render_page(

@@ -1,8 +1,9 @@
 """The dbt resource skips two start-up costs of dagster-dbt (see KinerjaDbtCliResource)."""
 
+import inspect
 import subprocess
 
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliInvocation, DbtCliResource
 
 from orchestration.assets.warehouse import (
     DBT_EXECUTABLE,
@@ -28,3 +29,13 @@ def test_the_version_is_the_one_the_dbt_executable_reports():
     # dbt Core (a Fusion engine would need the adapter path)
     assert resource._cli_version.major == 1
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_the_streamed_events_are_made_as_dagster_dbt_makes_them():
+    # orchestration.assets.warehouse.streamed reads dbt's lines in a thread and converts them in
+    # the step's thread the way DbtCliInvocation.stream() does; if dagster-dbt changes how, this
+    # fails instead of the build's events silently differing from dagster-dbt's
+    source = inspect.getsource(DbtCliInvocation._stream_asset_events)
+    assert "self.stream_raw_events()" in source and "to_default_asset_events(" in source
+    for argument in ("manifest", "dagster_dbt_translator", "context", "target_path", "project"):
+        assert f"{argument}=self.{argument}" in source

@@ -228,6 +228,26 @@ def test_killed_run_then_rerun_equals_clean_run(demo_province, clean_run, tmp_pa
     assert snapshot(tmp_path / "killed.duckdb") == clean
 
 
+def ingest_demo(demo_province, registry, where: Path, log_order: str, **kw) -> dict:
+    """Ingest the demo province into a new warehouse under `where`: every raw table's rows,
+    and the load log's figures (ordered by `log_order`)."""
+    import ingestion.ingest as ingest_mod
+
+    where.mkdir()
+    with duckdb.connect(str(where / "w.duckdb")) as con:
+        outcomes = ingest_mod.ingest_agencies(
+            con, registry.agencies, landing=demo_province.landing, archive=where / "archive",
+            api_tokens={"KOTA-GORONTALO": DEMO_TOKEN}, **kw,
+        )  # fmt: skip
+        assert not any(o.error for o in outcomes.values())
+        dump = {t: con.execute(f"SELECT * FROM raw.{t} ORDER BY ALL").fetchall() for t in TABLES}
+        dump["load_log"] = con.execute(
+            "SELECT file_sha256, kode_instansi, dataset, file_name, status, rows_read, "
+            f"rows_loaded, rows_rejected, reason FROM raw.load_log ORDER BY {log_order}"
+        ).fetchall()
+        return dump
+
+
 @pytest.mark.slow
 def test_files_read_in_worker_processes_load_exactly_as_read_in_one(
     demo_province, tmp_path, monkeypatch
@@ -238,23 +258,10 @@ def test_files_read_in_worker_processes_load_exactly_as_read_in_one(
 
     monkeypatch.setattr(ingest_mod, "POOL_MIN_BYTES", 0)
     registry = load_registry(demo_province.registry)
-    dumps = []
-    for workers in (1, 2):
-        with duckdb.connect(str(tmp_path / f"w{workers}.duckdb")) as con:
-            outcomes = ingest_mod.ingest_agencies(
-                con, registry.agencies, landing=demo_province.landing,
-                archive=tmp_path / f"archive{workers}", workers=workers,
-                api_tokens={"KOTA-GORONTALO": DEMO_TOKEN},
-            )  # fmt: skip
-            assert not any(o.error for o in outcomes.values())
-            dump = {
-                t: con.execute(f"SELECT * FROM raw.{t} ORDER BY ALL").fetchall() for t in TABLES
-            }
-            dump["load_log"] = con.execute(
-                "SELECT file_sha256, kode_instansi, dataset, file_name, status, rows_read, "
-                "rows_loaded, rows_rejected, reason FROM raw.load_log ORDER BY loaded_at"
-            ).fetchall()
-            dumps.append(dump)
+    dumps = [
+        ingest_demo(demo_province, registry, tmp_path / f"w{workers}", "loaded_at", workers=workers)
+        for workers in (1, 2)
+    ]
     assert dumps[0]["load_log"] and any(r[4] == "quarantined" for r in dumps[0]["load_log"])
     for t in dumps[0]:
         assert dumps[0][t] == dumps[1][t], t
@@ -275,20 +282,7 @@ def test_set_based_batches_load_exactly_what_each_file_alone_loads(
         raise duckdb.Error("batch disabled")
 
     def run(name):
-        with duckdb.connect(str(tmp_path / f"{name}.duckdb")) as con:
-            outcomes = ingest_mod.ingest_agencies(
-                con, registry.agencies, landing=demo_province.landing,
-                archive=tmp_path / f"archive_{name}", api_tokens={"KOTA-GORONTALO": DEMO_TOKEN},
-            )  # fmt: skip
-            assert not any(o.error for o in outcomes.values())
-            dump = {
-                t: con.execute(f"SELECT * FROM raw.{t} ORDER BY ALL").fetchall() for t in TABLES
-            }
-            dump["load_log"] = con.execute(
-                "SELECT file_sha256, kode_instansi, dataset, file_name, status, rows_read, "
-                "rows_loaded, rows_rejected, reason FROM raw.load_log ORDER BY ALL"
-            ).fetchall()
-            return dump
+        return ingest_demo(demo_province, registry, tmp_path / name, "ALL")
 
     written = []
     real = ingest_mod.load_batch

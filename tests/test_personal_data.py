@@ -64,6 +64,15 @@ def test_an_ordinary_word_is_a_name_only_on_that_agencys_roster():
     assert kab1.mask("Bintangnya") == "Bintangnya"  # whole words only
 
 
+def test_a_roster_name_holding_a_digit_is_a_placeholder_not_a_name():
+    """Generated rosters ("Pegawai 71040") would otherwise find names in ordinary text such as
+    a report's '"pegawai": 71040' and block every publication."""
+    d = Detector(["Pegawai 71040", "Pegawai ７", "Budi Santoso"])
+    text = '{"dim_pegawai": 71040} Pegawai 71040, pegawai 7, oleh Budi Santoso'
+    assert d.mask(text) == '{"dim_pegawai": 71040} Pegawai 71040, pegawai 7, oleh [NAMA]'
+    assert d.kinds("Pegawai 71040") == set()
+
+
 def test_the_warehouse_and_python_apply_the_same_nip_pattern():
     """dbt masks with DuckDB's regex engine (RE2), the gate with Python's: same results."""
     con = duckdb.connect()
@@ -74,6 +83,20 @@ def test_the_warehouse_and_python_apply_the_same_nip_pattern():
         in_python = Detector().mask(text)
         assert unicodedata.normalize("NFKC", in_sql) == in_python, text
     assert Detector().mask("a 12345678901234567 b") == "a 12345678901234567 b"  # 17 digits
+
+
+def test_the_warehouse_row_keys_never_look_like_an_nip():
+    """fct_pelatihan.pelatihan_key and fct_survei.respons_key are `agency:year:row` (issue 18:
+    an md5 key that happened to be 32 decimal digits blocked the publication). A colon is no
+    NIP separator, so even a numeric agency code and a long row number stay apart, for the
+    gate (RE2, in DuckDB) and for the published-file scan (Python)."""
+    con = duckdb.connect()
+    gate_sql = "SELECT regexp_matches(?, ?)"
+    for key in ["3201010001:2025:1234567", "12345678901234567:2025:12345678901234567"]:
+        assert Detector().kinds(key) == set(), key
+        assert not con.execute(gate_sql, [key, nip_pattern("re2")]).fetchone()[0], key
+    # the same digits joined by an NIP separator would be one
+    assert Detector().kinds("3201010001-2025-1234567") == {"NIP"}
 
 
 def test_free_text_columns_come_from_the_standard():
@@ -134,6 +157,63 @@ def test_the_scan_finds_personal_data_in_every_kind_of_file(tmp_path):
     }
     with pytest.raises(PersonalDataInRelease, match="a.csv \\(a.penyelenggara\\): NAMA"):
         assert_no_personal_data(rel, names)
+
+
+def test_the_scan_filter_loses_no_hit():
+    """DuckDB picks the values the detector looks at (publication/scan.py): on values made to
+    sit at the filter's edges (names in any case and spelling of their separators, as a part
+    of a longer word, full-width letters and digits, NIPs split and glued, names of another
+    agency or year, hex digests), the scan finds in each value exactly what the detector of
+    its agency and year (of its agency; of every name of two words or more) finds in it."""
+    import random
+
+    from publication.scan import column_hits
+
+    rng = random.Random(18)
+    roster = [
+        ("KAB-1", 2024, "Budi Santoso"), ("KAB-1", 2025, "Siti Aminah"),
+        ("KAB-2", 2025, "Bintang"), ("KAB-2", 2025, "Dewi Sartika Putri"),
+        ("KAB-2", 2024, "Agus Salim"), ("KAB-1", 2025, "Ｒｉｎａ Ｗａｔｉ"),
+        ("KAB-1", 2024, "José Ramírez"), ("KAB-2", 2025, "Nur 2"), ("KAB-2", 2024, "Sri"),
+    ]  # fmt: skip
+    parts = [
+        "Budi Santoso", "budi-santoso", "BUDI  SANTOSO", "Budi Santosoputra", "Santoso",
+        "Siti Aminah", "siti_aminah", "Bintang", "Taman Bintang", "bintang7", "Dewi Sartika",
+        "Dewi Sartika Putri", "agus salim", "rina wati", "Ｒｉｎａ Ｗａｔｉ", "José Ramírez",
+        "jose ramirez", "nur 2", "Nur 2.5", "SRI", BUDI_NIP, "NIP.19851123 201977 2 001",
+        "１９８５１１２３２０１９７７２００１", "e3b0c44298fc1c14198511232019772001" + "a" * 30,
+        "0812-3456-7890", "2019-05-01", "Pelatihan", "BPSDM", "¹⁹⁸⁵¹¹²³²⁰¹⁹⁷⁷²⁰⁰¹", "",
+    ]  # fmt: skip
+    rows = [
+        (
+            rng.choice(["KAB-1", "KAB-2", "KAB-3"]),
+            rng.choice(["2024", "2025", "x"]),
+            " ".join(rng.sample(parts, rng.randint(1, 3))),
+        )
+        for _ in range(2000)
+    ]
+    names = RosterNames(roster)
+    names.con.execute("CREATE TABLE t (kode_instansi VARCHAR, tahun VARCHAR, teks VARCHAR)")
+    names.con.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+    by_year, by_agency = {}, {}
+    for kode, tahun, nama in roster:
+        by_year.setdefault((kode, tahun), []).append(nama)
+        by_agency.setdefault(kode, []).append(nama)
+    two_words = Detector(n for *_, n in roster if len(re.findall(r"\w+", n)) >= 2)
+    for context, detector_of in [
+        (['"kode_instansi"', '"tahun"'], lambda k, t: Detector(
+            by_year.get((k, int(t)), ()) if t.isdigit() else by_agency.get(k, ()))),
+        (['"kode_instansi"', "NULL"], lambda k, t: Detector(by_agency.get(k, ()))),
+        (["NULL", "NULL"], lambda k, t: two_words),
+    ]:  # fmt: skip
+        agency, year = (c != "NULL" for c in context)
+        expected = {
+            (k if agency else None, t if year else None, v, kind)
+            for k, t, v in set(rows)
+            for kind in detector_of(k, t).kinds(v)
+        }
+        assert column_hits(names.con, "t", "teks", context, names) == expected, context
+        assert {kind for *_, kind in expected} == {"NIP", "NAMA"}  # both were there to find
 
 
 # --- through the nightly run (slow) ----------------------------------------------------------
@@ -278,7 +358,7 @@ def test_personal_data_in_a_release_blocks_it(province, tmp_path):
         return publish(
             working, published, run_id, memory_limit="1GB",
             extra=lambda f, stamp: write_publication_files(working, f, stamp, previous),
-            check=lambda f: assert_no_personal_data(f, names),
+            check=lambda f: assert_no_personal_data(f, names, previous),
         )  # fmt: skip
 
     good = release_now("run00001")

@@ -2,6 +2,7 @@
 formula injection neutralised, suppressed cells empty, the report offline with its charts."""
 
 import csv
+import json
 import re
 import shlex
 import shutil
@@ -223,6 +224,86 @@ def test_unchanged_findings_workbooks_are_shared_with_the_last_release(release, 
         assert (st.st_ino == inodes[name]) == (name != "KAB-2.xlsx"), name
     rows = xlsx_rows(second / "temuan_instansi" / "KAB-2.xlsx", "Baris Ditolak")
     assert any(isinstance(r[1], float) and r[1] > 1000 for r in rows[1:])
+
+
+def test_an_empty_warehouse_publishes_a_release_that_says_so(tmp_path):
+    """Every file left aside (here: none landed at all): the run publishes a release whose
+    report says, in Indonesian, that nothing was loaded yet, with its (empty) files."""
+    from publication.report import EMPTY_MESSAGE
+    from tests.hand_province import build_hand_province
+
+    s = build_hand_province(tmp_path / "home")
+    shutil.rmtree(s.landing)
+    s.landing.mkdir()
+    result = run_nightly(s)
+    assert result.success
+    rel = latest_release(s.published)
+    html = (rel / "laporan.html").read_text(encoding="utf-8")
+    assert "belum ada data" in html and EMPTY_MESSAGE.split(":")[0] in html
+    with duckdb.connect(str(rel / ANALYST_DB), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM marts.indikator_wilayah").fetchone() == (0,)
+    with (rel / "indikator_wilayah.csv").open() as f:
+        header, *rows = list(csv.reader(f))
+    assert "kode_wilayah" in header and "tahun" in header and rows == []
+    assert sorted(p.name for p in (rel / "temuan_instansi").glob("*.xlsx")) == [
+        f"{k}.xlsx" for k in AGENCIES
+    ]
+
+
+def test_a_release_shares_what_did_not_change_and_copies_what_did(release, tmp_path):
+    """The next release copies into the analysts' file only the marts that changed (the
+    rest comes with the previous release's file), links the unchanged marts' Parquet files,
+    and still holds exactly the working marts."""
+    s, _ = release
+    working, published = tmp_path / "kerja.duckdb", tmp_path / "published"
+    shutil.copyfile(s.warehouse, working)
+
+    def release_now(run_id):
+        previous = latest_release(published)
+        extra = lambda f, stamp: write_publication_files(working, f, stamp, previous)  # noqa: E731
+        return publish(working, published, run_id, memory_limit="1GB", extra=extra)
+
+    first = release_now("run00001")
+    with duckdb.connect(str(working)) as con:
+        con.execute(
+            "UPDATE marts.fct_pelatihan SET penyelenggara = 'BPSDM Baru' "
+            "WHERE kode_instansi_pengirim = 'KAB-2'"
+        )
+    second = release_now("run00002")
+    manifests = [json.loads((r / "manifest.json").read_text()) for r in (first, second)]
+    changed = {
+        t for t, f in manifests[1]["fingerprints"].items() if manifests[0]["fingerprints"][t] != f
+    }
+    assert changed == {"fct_pelatihan"}
+    for p in sorted((second / "parquet").glob("*.parquet")):
+        shared = p.stat().st_ino == (first / "parquet" / p.name).stat().st_ino
+        assert shared == (p.stem not in changed), p.name
+    with duckdb.connect(str(second / ANALYST_DB), read_only=True) as con:
+        con.execute(f"ATTACH '{working}' AS kerja (READ_ONLY)")
+        tables = [t for (t,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'kinerja' "
+            "AND table_schema = 'marts'").fetchall()]  # fmt: skip
+        assert set(tables) == set(manifests[1]["fingerprints"])
+        for t in tables:
+            cols = ", ".join(f'"{c}"' for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_catalog = "
+                "'kinerja' AND table_name = ? ORDER BY ordinal_position", [t]).fetchall())  # fmt: skip
+            for a, b in (("marts", "kerja.marts"), ("kerja.marts", "marts")):
+                extra_rows = con.execute(
+                    f"SELECT count(*) FROM (SELECT {cols} FROM {a}.{t} "
+                    f"EXCEPT ALL SELECT {cols} FROM {b}.{t})"
+                ).fetchone()[0]
+                assert extra_rows == 0, (t, a)
+        assert (
+            con.execute(
+                "SELECT count(*) FROM marts.fct_pelatihan WHERE penyelenggara = 'BPSDM Baru'"
+            ).fetchone()[0]
+            > 0
+        )
+    assert (
+        manifests[1]["files"]["parquet/dim_pegawai.parquet"]
+        == (manifests[0]["files"]["parquet/dim_pegawai.parquet"])
+    )
 
 
 def test_siklus_kinerja_is_published(release):

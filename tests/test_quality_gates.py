@@ -1,6 +1,7 @@
 """Each GX suite fails on a known-bad fixture and passes on a clean one."""
 
 import datetime as dt
+import json
 
 import duckdb
 import pandas as pd
@@ -8,7 +9,7 @@ import pytest
 
 from core.standard import load_standard
 from expectations.config import load_gate_config
-from expectations.gates import marts_gate, personal_data_gate, raw_gate
+from expectations.gates import NIP_COUNTS, marts_gate, personal_data_gate, raw_gate
 from expectations.runner import GateContext
 from tests.conftest import agency
 from tests.ingesting import ingest_file
@@ -178,3 +179,14 @@ def test_personal_data_gate(tmp_path, gx):
     )
     (failure,) = personal_data_gate(con, CFG, gx).failures
     assert failure.examples == ["teks.penyelenggara"] and failure.severity == "block"
+    # the counts are kept per mart with the fingerprint of its text (nilai_mirip_nip.json):
+    # a value changed in place, the row count the same, is counted again
+    con.execute("UPDATE marts.teks SET penyelenggara = 'BPSDM'")
+    assert personal_data_gate(con, CFG, gx).failures == []
+    con.execute("UPDATE marts.teks SET penyelenggara = 'oleh 198609262015051001'")
+    (failure,) = personal_data_gate(con, CFG, gx).failures
+    assert failure.examples == ["teks.penyelenggara"]
+    memo = json.loads((gx.root / NIP_COUNTS).read_text())["tables"]
+    assert (
+        memo["teks"]["counts"] == {"penyelenggara": 1} and memo["ok"]["counts"]["pegawai_key"] == 0
+    )

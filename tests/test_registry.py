@@ -1,8 +1,11 @@
+import csv
+from collections import Counter
+
 import pytest
 import yaml
 
-from core.paths import PROJECT_ROOT
-from core.registry import RegistryError, load_registry
+from core.paths import PROJECT_ROOT, SEEDS_DIR
+from core.registry import RegistryError, load_registry, peringatan_wilayah
 
 REGISTRY = PROJECT_ROOT / "config" / "agencies.yaml"
 
@@ -46,7 +49,13 @@ def test_a_standard_agency_needs_only_code_name_region(tmp_path):
     "agency, message",
     [
         ({"kode": "X", "nama": "X", "kode_wilayah": "75.01", "delimeter": ";"}, "unknown key"),
-        ({"kode": "X", "nama": "X", "kode_wilayah": "75.99"}, "not a known region code"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "77.01"}, "not a known region code: no province 77"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "77"}, "not a known region code: no province 77"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "75.70"}, "'75.70' is not a region code"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "75.00"}, "'75.00' is not a region code"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "75.1"}, "'75.1' is not a region code"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "7501"}, "'7501' is not a region code"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "18.99"}, "outside province 75"),
         ({"kode": "X", "nama": "X", "kode_wilayah": "18.03"}, "outside province 75"),
         ({"kode": "X Y", "nama": "X", "kode_wilayah": "75"}, "kode may hold only"),
         ({"kode": "X", "nama": "X", "kode_wilayah": "75", "format": {"encoding": "nope"}}, "unknown encoding"),
@@ -111,3 +120,79 @@ def test_a_value_of_the_wrong_type_is_named_in_plain_words(tmp_path):
     assert str(e.value) == (
         f"{path}: agency #1 (X).datasets.pegawai.header_row: must be a whole number, got 'dua'"
     )
+
+
+def test_the_region_seed_is_complete_and_consistent():
+    """Kepmendagri 300.2.2-2138/2025: 38 provinces, 416 kabupaten and 98 kota; the codes the
+    domain rules name; each row's kind and province follow from its code."""
+    with (SEEDS_DIR / "wilayah.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len({r["kode_wilayah"] for r in rows}) == len(rows) == 552
+    assert Counter(r["jenis_wilayah"] for r in rows) == {
+        "provinsi": 38,
+        "kabupaten": 416,
+        "kota": 98,
+    }
+    provinces = {r["kode_wilayah"] for r in rows if r["jenis_wilayah"] == "provinsi"}
+    assert {"92", "93", "94", "95", "96"} <= provinces  # the Papua provinces of 2022
+    for r in rows:
+        kode, nama = r["kode_wilayah"], r["nama_wilayah"]
+        assert r["kode_provinsi"] == kode[:2] and kode[:2] in provinces, r
+        if "." not in kode:
+            assert r["jenis_wilayah"] == "provinsi" and nama.startswith("Provinsi "), r
+        elif int(kode[3:]) >= 71:
+            assert r["jenis_wilayah"] == "kota" and nama.startswith("Kota "), r
+        else:
+            assert r["jenis_wilayah"] == "kabupaten" and nama.startswith("Kab. "), r
+    names = {r["kode_wilayah"]: r["nama_wilayah"] for r in rows}
+    assert {k: v for k, v in names.items() if k.startswith("75")} == {
+        "75": "Provinsi Gorontalo",
+        "75.01": "Kab. Gorontalo",
+        "75.02": "Kab. Boalemo",
+        "75.03": "Kab. Bone Bolango",
+        "75.04": "Kab. Pohuwato",
+        "75.05": "Kab. Gorontalo Utara",
+        "75.71": "Kota Gorontalo",
+    }
+    assert names["18.03"] == "Kab. Lampung Utara"
+    assert names["96.01"] == "Kab. Sorong" and "92.01" not in names  # moved in 2022
+
+
+def test_a_new_regency_not_yet_in_the_seed_is_accepted_with_a_warning(tmp_path):
+    """Pemekaran: a law creates a kabupaten/kota before the region seed has it. A well-formed
+    code of a known province is accepted, named in an Indonesian warning, and published under
+    a provisional name; the agencies of known codes are not named in it."""
+    doc = {
+        "provinsi": {"kode_wilayah": "75"},
+        "agencies": [
+            {"kode": "KAB-BARU", "nama": "BKPSDM Kabupaten Baru", "kode_wilayah": "75.06"},
+            {"kode": "KOTA-BARU", "nama": "BKPSDM Kota Baru", "kode_wilayah": "75.72"},
+            {"kode": "DINKES-KOTA-BARU", "nama": "Dinkes Kota Baru", "kode_wilayah": "75.72"},
+            {"kode": "KAB-GTO", "nama": "BKPSDM Kab. Gorontalo", "kode_wilayah": "75.01"},
+        ],
+    }
+    reg = load_registry(_write(tmp_path, doc))
+    assert reg.codes == ["KAB-BARU", "KOTA-BARU", "DINKES-KOTA-BARU", "KAB-GTO"]
+    assert reg.agency("KAB-BARU").jenis == "kabupaten_kota"
+    assert reg.wilayah_baru == {"75.06": ("KAB-BARU",), "75.72": ("KOTA-BARU", "DINKES-KOTA-BARU")}
+    lines = peringatan_wilayah(reg.wilayah_baru)
+    assert lines[0].startswith("PERINGATAN: 2 kode kabupaten/kota di registri (3 instansi) ")
+    assert lines[1:] == [
+        '- 75.06 "Kab. 75.06 (nama belum ada di data wilayah)": KAB-BARU',
+        '- 75.72 "Kota 75.72 (nama belum ada di data wilayah)": KOTA-BARU, DINKES-KOTA-BARU',
+    ]
+    # a registry of known codes only: no warning
+    doc["agencies"] = doc["agencies"][3:]
+    assert peringatan_wilayah(load_registry(_write(tmp_path, doc)).wilayah_baru) == []
+
+
+def test_the_warning_lists_ten_codes_and_counts_the_rest(tmp_path):
+    agencies = [{"kode": f"K{i}", "nama": "X", "kode_wilayah": f"75.{i:02d}"} for i in range(6, 18)]
+    reg = load_registry(
+        _write(tmp_path, {"provinsi": {"kode_wilayah": "75"}, "agencies": agencies})
+    )
+    lines = peringatan_wilayah(reg.wilayah_baru)
+    assert lines[0].startswith("PERINGATAN: 12 kode kabupaten/kota di registri (12 instansi) ")
+    assert [ln.split()[1] for ln in lines[1:11]] == [f"75.{i:02d}" for i in range(6, 16)]
+    assert lines[11:] == ["- ... dan 2 kode lainnya (daftar lengkap: kinerja status)"]
+    assert len(peringatan_wilayah(reg.wilayah_baru, batas=None)) == 13

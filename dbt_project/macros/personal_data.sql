@@ -78,6 +78,10 @@
   with every free-text column masked, plus `_data_pribadi`: what was masked in the row, as
   'column:NIP' / 'column:NAMA'. Returns further CTEs (`, name as (...)`) ending in
   `masked_rows`. The names are those of every roster the agency sent for that year.
+  What is masked in a text depends only on the text, its agency and its year, so each
+  distinct text of an agency and year is searched once (texts_<column>) and the rows take
+  the result by a join: agencies repeat the same course names, organisers and units on
+  thousands of rows (the Jawa Barat benchmark: 2.6 M training rows, 240 distinct texts).
 -#}
 {% macro masked_rows(rows_cte, dataset) -%}
     {%- set columns = free_text_columns(dataset) if execute else [] -%}
@@ -88,28 +92,45 @@
             cast(tahun as integer) as tahun_data,
             array_to_string({{ name_words('nama') }}, ' ') as nama_kunci
         from {{ source('raw', 'pegawai') }}
-        where nama is not null
+        -- a "name" holding a digit (any script) is a placeholder, no person's name
+        -- (core/personal_data.py, is_person_name)
+        where nama is not null and not regexp_matches(nama, '\pN')
     )
     {%- for c in columns %},
+    texts_{{ c }} as (
+        select distinct kode_instansi, tahun_data, {{ c }} as teks
+        from {{ rows_cte }}
+        where {{ c }} is not null
+    ),
     names_in_{{ c }} as (
         -- every run of up to max_words words of the text, joined with the roster's names
-        select file_sha256, kode_instansi, baris,
+        select kode_instansi, tahun_data, teks,
             string_agg(replace(nama_kunci, ' ', '[^\pL\pN]+'), '|' order by length(nama_kunci) desc)
                 as pola
         from (
-            select file_sha256, kode_instansi, baris, tahun_data,
+            select kode_instansi, tahun_data, teks,
                 unnest(list_distinct(flatten(list_transform(
                     range(1, {{ max_words }} + 1),
                     k -> list_transform(range(1, len(w) - k + 2), i -> array_to_string(w[i:i + k - 1], ' '))
                 )))) as nama_kunci
             from (
-                select file_sha256, kode_instansi, baris, tahun_data, {{ name_words(c) }} as w
-                from {{ rows_cte }}
-                where {{ c }} is not null
+                select kode_instansi, tahun_data, teks, {{ name_words('teks') }} as w
+                from texts_{{ c }}
             )
         )
         inner join roster_names using (kode_instansi, tahun_data, nama_kunci)
-        group by file_sha256, kode_instansi, baris
+        group by kode_instansi, tahun_data, teks
+    ),
+    masked_{{ c }} as (
+        select
+            t.kode_instansi,
+            t.tahun_data,
+            t.teks,
+            {{ mask_names(mask_nip('t.teks'), 'n.pola') }} as disamarkan,
+            {{ nip_found('t.teks') }} as ada_nip,
+            n.pola is not null as ada_nama
+        from texts_{{ c }} as t
+        left join names_in_{{ c }} as n using (kode_instansi, tahun_data, teks)
     )
     {%- endfor %},
     masked_rows as (
@@ -117,15 +138,15 @@
             r.*
             {%- if columns %} replace (
                 {%- for c in columns %}
-                {{ mask_names(mask_nip('r.' ~ c), 'n_' ~ c ~ '.pola') }} as {{ c }}{{ ',' if not loop.last }}
+                m_{{ c }}.disamarkan as {{ c }}{{ ',' if not loop.last }}
                 {%- endfor %}
             )
             {%- endif %},
             {%- if columns %}
             flatten([
                 {%- for c in columns %}
-                case when {{ nip_found('r.' ~ c) }} then ['{{ c }}:NIP'] else cast([] as varchar []) end,
-                case when n_{{ c }}.pola is not null then ['{{ c }}:NAMA'] else cast([] as varchar []) end
+                case when m_{{ c }}.ada_nip then ['{{ c }}:NIP'] else cast([] as varchar []) end,
+                case when m_{{ c }}.ada_nama then ['{{ c }}:NAMA'] else cast([] as varchar []) end
                 {{- ',' if not loop.last }}
                 {%- endfor %}
             ])
@@ -134,9 +155,9 @@
             {%- endif %} as _data_pribadi
         from {{ rows_cte }} as r
         {%- for c in columns %}
-        left join names_in_{{ c }} as n_{{ c }}
-            on r.file_sha256 = n_{{ c }}.file_sha256 and r.kode_instansi = n_{{ c }}.kode_instansi
-                and r.baris = n_{{ c }}.baris
+        left join masked_{{ c }} as m_{{ c }}
+            on r.kode_instansi = m_{{ c }}.kode_instansi and r.tahun_data = m_{{ c }}.tahun_data
+                and r.{{ c }} = m_{{ c }}.teks
         {%- endfor %}
     )
 {%- endmacro %}

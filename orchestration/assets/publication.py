@@ -5,13 +5,12 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, FreshnessPolicy, MaterializeResult, asset
 
+from core.duck import connect_reader
 from orchestration.assets.published_marts import PUBLISHED_FROM
 from orchestration.assets.review import REVIEW
 from orchestration.recovery import claim_run
 from orchestration.resources import WarehouseResource
-from publication.files import write_publication_files
 from publication.release import latest_release, publish
-from publication.scan import RosterNames, assert_no_personal_data
 
 
 @asset(
@@ -28,6 +27,11 @@ from publication.scan import RosterNames, assert_no_personal_data
     "published file holds an NIP or a roster name (publication/scan.py).",
 )
 def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    # xlsxwriter, the report and the scan: imported by the step that uses them
+    from publication.files import write_publication_files
+    from publication.report import EMPTY_MESSAGE
+    from publication.scan import RosterNames, assert_no_personal_data
+
     claim_run(context)
     context.log.info("publikasi: membangun rilis")
     working, published = Path(warehouse.warehouse_path), Path(warehouse.published)
@@ -43,9 +47,16 @@ def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
         extra=lambda folder, stamp: write_publication_files(
             working, folder, stamp, previous, workers=warehouse.read_workers
         ),
-        check=lambda folder: assert_no_personal_data(folder, names),
+        check=lambda folder: assert_no_personal_data(folder, names, previous),
     )
+    if _no_indicators(working):
+        context.log.warning(f"publikasi tanpa indikator: {EMPTY_MESSAGE}")
     context.log.info(f"published {release}")
     return MaterializeResult(
         metadata={"release": str(release), "latest": str(Path(warehouse.published) / "latest")}
     )
+
+
+def _no_indicators(working: Path) -> bool:
+    with connect_reader(working) as con:
+        return not con.execute("SELECT count(*) FROM marts.indikator_wilayah").fetchone()[0]

@@ -17,7 +17,6 @@ from dagster_dbt import DbtCliResource
 
 from core.registry import load_registry
 from expectations.config import load_gate_config
-from expectations.gates import marts_gate
 from expectations.runner import GateContext
 from expectations.submission_review import (
     Hold,
@@ -122,6 +121,8 @@ def tinjauan_submisi(
 
     untraced: list[str] = []
     if new:  # the gate can trace a failure to new data only when there is some
+        from expectations.gates import marts_gate  # Great Expectations: only where it runs
+
         region_of = {
             a.kode: a.kode_wilayah for a in load_registry(Path(warehouse.registry)).agencies
         }

@@ -21,6 +21,6 @@ select
     mutu.mutu as mutu_ikm,
     {{ indikator_siklus_measures('r.') }}
 from per_region as r
-inner join {{ ref('wilayah') }} as w using (kode_wilayah)
+inner join {{ ref('dim_wilayah') }} as w using (kode_wilayah)
 left join {{ ref('ikm_mutu') }} as mutu
     on round({{ ikm_unrounded('r.') }}, 2) between mutu.ikm_bawah and mutu.ikm_atas

@@ -7,7 +7,8 @@
 ) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
-    md5(file_sha256 || ':' || kode_instansi_pengirim || ':' || baris) as pelatihan_key,
+    -- no hash: the sender, year and row of the one file that counts for them (yml)
+    kode_instansi_pengirim || ':' || tahun || ':' || baris as pelatihan_key,
     {{ pseudonym('nip') }} as pegawai_key,
     tahun,
     kode_instansi_induk as kode_instansi,

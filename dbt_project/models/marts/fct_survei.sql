@@ -8,7 +8,8 @@
 ) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
-    md5(file_sha256 || ':' || kode_instansi || ':' || baris) as respons_key,
+    -- no hash: the agency, year and row of the one file that counts for them (yml)
+    kode_instansi || ':' || tahun || ':' || baris as respons_key,
     kode_instansi,
     tahun,
     unit_layanan,
