@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from core.hashing import sha256_of
+from core.hashing import sha256_file, sha256_of
 
 
 def archive_bytes(archive_root: Path, data: bytes, suffix: str) -> tuple[str, Path]:
@@ -38,15 +38,10 @@ def archive_file(
     tens of thousands of files)."""
     import hashlib
 
-    h, size = hashlib.sha256(), 0
-    with path.open("rb") as src:
-        while chunk := src.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    digest = h.hexdigest()
+    digest = sha256_file(path)
     target = archive_root / digest[:2] / f"{digest}{suffix.lower()}"
     if target.exists():
-        return digest, target, size
+        return digest, target, path.stat().st_size
     archive_root.mkdir(parents=True, exist_ok=True)
     tmp = archive_root / f".incoming.{os.getpid()}.tmp"
     h, size = hashlib.sha256(), 0

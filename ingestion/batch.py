@@ -21,7 +21,13 @@ import pyarrow as pa
 from core.registry import FileFormat
 from core.sql import ident, lit
 from core.standard import Standard
-from ingestion.load import FileResult, PreparedFile, ReadFile, original_row_json
+from ingestion.load import (
+    FileResult,
+    PreparedFile,
+    ReadFile,
+    original_row_json,
+    write_broken_rows,
+)
 from ingestion.readers.base import ROW_COLUMN
 from ingestion.rules import checked_rows_sql
 
@@ -117,37 +123,26 @@ def load_batch(
             f"FROM _batch_checked c JOIN _batch_files f USING ({FILE_COLUMN}) "
             f"WHERE len(c._pelanggaran) = 0"
         )
+        # each file's valid rows, and the batch's rejected rows (few) apart, so that each
+        # file's rejects are not looked for in the whole batch
         loaded = dict(
             con.execute(
                 f"SELECT {FILE_COLUMN}, count(*) FILTER (WHERE len(_pelanggaran) = 0) "
                 f"FROM _batch_checked GROUP BY ALL"
             ).fetchall()
         )
-        with_rejects = [
-            i
-            for (i,) in con.execute(
-                f"SELECT DISTINCT {FILE_COLUMN} FROM _batch_checked "
-                f"WHERE len(_pelanggaran) > 0 ORDER BY 1"
-            ).fetchall()
-        ]
-        for i in with_rejects:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _batch_rejected AS SELECT {FILE_COLUMN}, baris, "
+            f"_pelanggaran FROM _batch_checked WHERE len(_pelanggaran) > 0"
+        )
+        with_rejects = con.execute(
+            f"SELECT DISTINCT {FILE_COLUMN} FROM _batch_rejected ORDER BY 1"
+        ).fetchall()
+        for (i,) in with_rejects:
             _write_rejects(con, batch.files[i], i, cell_chars)
         results = []
         for i, (prepared, read) in enumerate(batch.files):
-            for b in read.raw.broken_rows:
-                con.execute(
-                    "INSERT INTO raw.rejects VALUES "
-                    "(?, ?, ?, ?, ?, NULL, ?, 'BARIS_TIDAK_TERBACA', ?, NULL)",
-                    [
-                        prepared.sha256,
-                        prepared.agency.kode,
-                        dataset,
-                        prepared.file_name,
-                        b.baris,
-                        b.text,
-                        b.reason,
-                    ],
-                )
+            write_broken_rows(con, prepared, read.raw.broken_rows)
             res = FileResult(
                 prepared.file_name, prepared.agency.kode, dataset, prepared.sha256, "loaded"
             )
@@ -157,6 +152,7 @@ def load_batch(
             results.append(res)
         _log_batch(con, batch, results, run_id)
         con.execute("DROP TABLE _batch_checked")
+        con.execute("DROP TABLE _batch_rejected")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -212,12 +208,11 @@ def _write_rejects(con, item: tuple[PreparedFile, ReadFile], i: int, cell_chars:
             SELECT {lit(prepared.sha256)}, {lit(prepared.agency.kode)}, {lit(prepared.dataset)},
                    {lit(prepared.file_name)}, c.baris, p.kolom, p.nilai, p.aturan, p.alasan,
                    CAST(s.data_asli AS VARCHAR)
-            FROM (SELECT baris, unnest(_pelanggaran) AS p FROM _batch_checked
-                  WHERE {FILE_COLUMN} = {i} AND len(_pelanggaran) > 0) c
+            FROM (SELECT baris, unnest(_pelanggaran) AS p FROM _batch_rejected
+                  WHERE {FILE_COLUMN} = {i}) c
             JOIN (SELECT {ident(ROW_COLUMN)} AS baris, {original} AS data_asli FROM _batch_raw
                   WHERE {ident(ROW_COLUMN)} IN (
-                      SELECT baris FROM _batch_checked
-                      WHERE {FILE_COLUMN} = {i} AND len(_pelanggaran) > 0)) s
+                      SELECT baris FROM _batch_rejected WHERE {FILE_COLUMN} = {i})) s
               USING (baris)
             ORDER BY c.baris"""
         )

@@ -283,6 +283,16 @@ def _capped(cell: str, chars: int) -> str:
     return f"CASE WHEN length({cell}) > {chars} THEN left({cell}, 200) || '…' ELSE {cell} END"
 
 
+def write_broken_rows(con, prepared: PreparedFile, broken_rows: list[BrokenRow]) -> None:
+    """The rows the reader could not split into cells, as rejects (BARIS_TIDAK_TERBACA)."""
+    for b in broken_rows:
+        con.execute(
+            "INSERT INTO raw.rejects VALUES (?, ?, ?, ?, ?, NULL, ?, 'BARIS_TIDAK_TERBACA', ?, NULL)",
+            [prepared.sha256, prepared.agency.kode, prepared.dataset, prepared.file_name,
+             b.baris, b.text, b.reason],
+        )  # fmt: skip
+
+
 def load_prepared(
     con: duckdb.DuckDBPyConnection,
     prepared: PreparedFile,
@@ -317,11 +327,7 @@ def load_prepared(
             f"INSERT INTO raw.rejects SELECT {lit(sha)}, {lit(agency.kode)}, {lit(dataset)}, "
             f"{lit(file_name)}, baris, kolom, nilai, aturan, alasan, data_asli FROM {rejects}"
         )
-        for b in checked.broken_rows:
-            con.execute(
-                "INSERT INTO raw.rejects VALUES (?, ?, ?, ?, ?, NULL, ?, 'BARIS_TIDAK_TERBACA', ?, NULL)",
-                [sha, agency.kode, dataset, file_name, b.baris, b.text, b.reason],
-            )
+        write_broken_rows(con, prepared, checked.broken_rows)
         res.rows_read = checked.rows_read
         res.rows_loaded = checked.valid.num_rows
         res.rows_rejected = checked.rows_read - checked.valid.num_rows
