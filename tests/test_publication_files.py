@@ -198,15 +198,20 @@ def test_report_is_offline_with_one_chart_per_indicator(release):
         assert (rel / href).exists(), href
 
 
+def release_with_files(working, published, run_id, **kw):
+    """Publish the working warehouse with every file of a release, after the last one."""
+    previous = latest_release(published)
+    extra = lambda f, stamp: write_publication_files(working, f, stamp, previous)  # noqa: E731
+    return publish(working, published, run_id, memory_limit="1GB", extra=extra, **kw)
+
+
 def test_unchanged_findings_workbooks_are_shared_with_the_last_release(release, tmp_path):
     s, _ = release
     working, published = tmp_path / "kerja.duckdb", tmp_path / "published"
     shutil.copyfile(s.warehouse, working)
 
     def release_now(run_id):
-        previous = latest_release(published)
-        extra = lambda f, stamp: write_publication_files(working, f, stamp, previous)  # noqa: E731
-        return publish(working, published, run_id, memory_limit="1GB", keep=1, extra=extra)
+        return release_with_files(working, published, run_id, keep=1)
 
     first = release_now("run00001")
     inodes = {p.name: p.stat().st_ino for p in (first / "temuan_instansi").glob("*.xlsx")}
@@ -259,9 +264,7 @@ def test_a_release_shares_what_did_not_change_and_copies_what_did(release, tmp_p
     shutil.copyfile(s.warehouse, working)
 
     def release_now(run_id):
-        previous = latest_release(published)
-        extra = lambda f, stamp: write_publication_files(working, f, stamp, previous)  # noqa: E731
-        return publish(working, published, run_id, memory_limit="1GB", extra=extra)
+        return release_with_files(working, published, run_id)
 
     first = release_now("run00001")
     with duckdb.connect(str(working)) as con:
