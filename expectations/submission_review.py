@@ -49,12 +49,13 @@ def _now() -> dt.datetime:
 
 
 # Every loaded file-year with its rows and NIPs (staging.stg_raw__file_years, built by dbt),
-# ranked per (agency, dataset, year) as the submission rule ranks them (latest_submission):
-# rank 1 counts. Held file-years that are not accepted do not compete.
+# its submission ranked per (agency, dataset, year) as the submission rule ranks them
+# (latest_submission; a submission may be several files, kiriman_ke): the file-years of rank 1
+# count. Held file-years that are not accepted do not compete.
 _RANKED = """
 WITH fy AS (
     SELECT f.file_sha256, f.kode_instansi, f.dataset, f.tahun, f.jumlah_baris, f.jumlah_nip,
-           l.file_name, l.submitted_at, l.loaded_at
+           f.kiriman_ke, l.file_name, l.submitted_at, l.loaded_at
     FROM staging.stg_raw__file_years f
     JOIN raw.load_log l USING (file_sha256, kode_instansi, dataset)
     WHERE l.status = 'loaded'
@@ -65,11 +66,20 @@ eligible AS (
         WHERE diterima_pada IS NULL
     ) h USING (file_sha256, kode_instansi, dataset, tahun)
 )
-SELECT *, row_number() OVER (
-    PARTITION BY kode_instansi, dataset, tahun
-    ORDER BY submitted_at DESC, loaded_at DESC, file_sha256 DESC
+SELECT *, dense_rank() OVER (
+    PARTITION BY kode_instansi, dataset, tahun ORDER BY kiriman_ke DESC
 ) AS peringkat
 FROM eligible
+"""
+
+# the ranked submissions: rows, NIPs (summed over their files: parts of one submission repeat
+# no row key, so no roster or appraisal NIP) and file names
+_SUBMISSIONS = f"""
+SELECT kode_instansi, dataset, tahun, peringkat, sum(jumlah_baris) AS jumlah_baris,
+       sum(jumlah_nip) AS jumlah_nip, string_agg(file_name, ', ' ORDER BY file_name) AS files,
+       max(loaded_at) AS loaded_at
+FROM ({_RANKED}) r
+GROUP BY ALL
 """
 
 
@@ -96,19 +106,22 @@ def new_counting(con: duckdb.DuckDBPyConnection, since: dt.datetime | None) -> l
 
 
 def drop_holds(con, since: dt.datetime | None, cfg: dict) -> list[Hold]:
-    """TURUN_DRASTIS: the counting file-year is new and has far fewer rows or NIPs than the
-    one it replaces (the next in rank)."""
+    """TURUN_DRASTIS: the counting submission is new (a file of it arrived since) and has far
+    fewer rows or NIPs than the one it replaces (the next in rank): each of its file-years
+    is held."""
     sub = cfg["submissions"]
     keep = 1 - sub["drop_share_max"]
     rows = con.execute(
-        f"""WITH r AS ({_RANKED})
-        SELECT w.file_sha256, w.kode_instansi, w.dataset, w.tahun, w.file_name,
-               w.jumlah_baris, w.jumlah_nip, p.file_name, p.jumlah_baris, p.jumlah_nip
-        FROM r w JOIN r p USING (kode_instansi, dataset, tahun)
-        WHERE w.peringkat = 1 AND p.peringkat = 2 AND w.loaded_at > ?
+        f"""WITH r AS ({_RANKED}), s AS ({_SUBMISSIONS})
+        SELECT w.file_sha256, w.kode_instansi, w.dataset, w.tahun, w.file_name, ws.files,
+               ws.jumlah_baris, ws.jumlah_nip, p.files, p.jumlah_baris, p.jumlah_nip
+        FROM r w
+        JOIN s ws USING (kode_instansi, dataset, tahun, peringkat)
+        JOIN s p USING (kode_instansi, dataset, tahun)
+        WHERE w.peringkat = 1 AND p.peringkat = 2 AND ws.loaded_at > ?
           AND {_undecided("w")}
           AND p.jumlah_baris >= ?
-          AND (w.jumlah_baris < ? * p.jumlah_baris OR w.jumlah_nip < ? * p.jumlah_nip)
+          AND (ws.jumlah_baris < ? * p.jumlah_baris OR ws.jumlah_nip < ? * p.jumlah_nip)
         ORDER BY ALL""",
         [since or dt.datetime(1900, 1, 1), sub["drop_min_rows_before"], keep, keep],
     ).fetchall()
@@ -119,6 +132,7 @@ def drop_holds(con, since: dt.datetime | None, cfg: dict) -> list[Hold]:
         dataset,
         tahun,
         name,
+        files,
         rows_after,
         nips_after,
         prev,
@@ -132,7 +146,7 @@ def drop_holds(con, since: dt.datetime | None, cfg: dict) -> list[Hold]:
         )
         drop = 1 - rows_after / rows_before
         alasan = (
-            f"Kiriman {name} ({dataset} {tahun}) menggantikan {prev}, tetapi hanya berisi "
+            f"Kiriman {files} ({dataset} {tahun}) menggantikan {prev}, tetapi hanya berisi "
             f"{angka(rows_after)} baris (sebelumnya {angka(rows_before)}, turun "
             f"{persen(100 * drop)}){nips}. Kiriman pengganti biasanya lengkap: kiriman ini "
             f"ditahan dan data sebelumnya tetap dipakai sampai operator menerimanya "

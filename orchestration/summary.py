@@ -100,29 +100,38 @@ def _received(con, run_id: str) -> list[dict]:
 
 _FILE_YEARS = """
 WITH fy AS (
-    SELECT f.kode_instansi, f.dataset, f.tahun, f.jumlah_baris, f.file_sha256,
+    SELECT f.kode_instansi, f.dataset, f.tahun, f.jumlah_baris, f.file_sha256, f.kiriman_ke,
            l.file_name, l.submitted_at, l.loaded_at, l.run_id
     FROM staging.stg_raw__file_years f
     JOIN raw.load_log l USING (file_sha256, kode_instansi, dataset)
     WHERE l.status = 'loaded'
 )
-SELECT *, row_number() OVER (
-    PARTITION BY kode_instansi, dataset, tahun
-    ORDER BY submitted_at DESC, loaded_at DESC, file_sha256 DESC) AS peringkat
+SELECT *, dense_rank() OVER (
+    PARTITION BY kode_instansi, dataset, tahun ORDER BY kiriman_ke DESC) AS peringkat
 FROM fy
+"""
+
+# per submission (a submission may be several files): its files, rows and whether this run
+# loaded a file of it
+_SUBMISSIONS = f"""
+SELECT kode_instansi, dataset, tahun, peringkat,
+       string_agg(file_name, ', ' ORDER BY file_name) AS files, sum(jumlah_baris) AS jumlah_baris,
+       bool_or(run_id = $run_id) AS this_run
+FROM ({_FILE_YEARS}) r
+GROUP BY ALL
 """
 
 
 def _replaced(con, run_id: str) -> list[dict]:
     rows = con.execute(
-        f"""WITH r AS ({_FILE_YEARS})
-        SELECT n.kode_instansi, n.dataset, n.tahun, n.file_name, p.file_name,
+        f"""WITH s AS ({_SUBMISSIONS})
+        SELECT n.kode_instansi, n.dataset, n.tahun, n.files, p.files,
                p.jumlah_baris, n.jumlah_baris
-        FROM r n JOIN r p ON p.kode_instansi = n.kode_instansi AND p.dataset = n.dataset
+        FROM s n JOIN s p ON p.kode_instansi = n.kode_instansi AND p.dataset = n.dataset
              AND p.tahun = n.tahun AND p.peringkat = n.peringkat + 1
-        WHERE n.run_id = ? AND n.peringkat = 1
+        WHERE n.this_run AND n.peringkat = 1
         ORDER BY 1, 2, 3""",
-        [run_id],
+        {"run_id": run_id},
     ).fetchall()
     keys = (
         "kode_instansi",

@@ -86,17 +86,20 @@ def test_the_warehouse_and_python_apply_the_same_nip_pattern():
 
 
 def test_the_warehouse_row_keys_never_look_like_an_nip():
-    """fct_pelatihan.pelatihan_key and fct_survei.respons_key are `agency:year:row` (issue 18:
-    an md5 key that happened to be 32 decimal digits blocked the publication). A colon is no
-    NIP separator, so even a numeric agency code and a long row number stay apart, for the
-    gate (RE2, in DuckDB) and for the published-file scan (Python)."""
+    """The fact row keys (pelatihan_key, respons_key, penghargaan_key) are
+    `agency:year:file:row` with the first 16 hex digits of the file's sha256 (issue 18: an md5
+    key that happened to be 32 decimal digits blocked the publication). A colon is no NIP
+    separator, so even a numeric agency code, an all-digit sha prefix and a long row number
+    stay apart, for the gate (RE2, in DuckDB) and for the published-file scan (Python)."""
     con = duckdb.connect()
     gate_sql = "SELECT regexp_matches(?, ?)"
-    for key in ["3201010001:2025:1234567", "12345678901234567:2025:12345678901234567"]:
+    keys = ["3201010001:2025:0123456789012345:1234567",
+            "12345678901234567:2025:9999999999999999:12345678901234567"]  # fmt: skip
+    for key in keys:
         assert Detector().kinds(key) == set(), key
         assert not con.execute(gate_sql, [key, nip_pattern("re2")]).fetchone()[0], key
     # the same digits joined by an NIP separator would be one
-    assert Detector().kinds("3201010001-2025-1234567") == {"NIP"}
+    assert Detector().kinds("3201010001-2025-0123456789012345-1234567") == {"NIP"}
 
 
 def test_free_text_columns_come_from_the_standard():

@@ -31,22 +31,24 @@ def con(tmp_path):
     c.execute("CREATE SCHEMA staging")
     c.execute(
         "CREATE TABLE staging.stg_raw__file_years (file_sha256 VARCHAR, kode_instansi VARCHAR, "
-        "dataset VARCHAR, tahun INTEGER, jumlah_baris BIGINT, jumlah_nip BIGINT)"
+        "dataset VARCHAR, tahun INTEGER, jumlah_baris BIGINT, jumlah_nip BIGINT, "
+        "kiriman_ke BIGINT, waktu_kiriman TIMESTAMP)"
     )
     yield c
     c.close()
 
 
-def submit(con, sha, kode, dataset, tahun, rows, nips, day):
-    """A loaded file of `rows` rows (`nips` NIPs) for one year, submitted and loaded on `day`."""
-    at = T0 + dt.timedelta(days=day)
+def submit(con, sha, kode, dataset, tahun, rows, nips, day, part=0):
+    """A loaded file of `rows` rows (`nips` NIPs) for one year, submitted and loaded on `day`
+    (`part` minutes later): the submission of that day, as dbt's file_submissions numbers it."""
+    at = T0 + dt.timedelta(days=day, minutes=part)
     con.execute(
         "INSERT INTO raw.load_log VALUES (?, ?, ?, ?, '', 0, ?, ?, 'loaded', ?, ?, 0, NULL, NULL)",
         [sha, kode, dataset, f"{sha}.csv", at, at, rows, rows],
     )
     con.execute(
-        "INSERT INTO staging.stg_raw__file_years VALUES (?, ?, ?, ?, ?, ?)",
-        [sha, kode, dataset, tahun, rows, nips],
+        "INSERT INTO staging.stg_raw__file_years VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [sha, kode, dataset, tahun, rows, nips, day, at],
     )
 
 
@@ -67,6 +69,21 @@ def test_a_replacement_dropping_more_than_half_is_held_exactly_at_the_threshold(
     # a drop in NIPs alone (rows padded) is held too
     submit(con, "padded", "KAB-X", "pelatihan", 2025, 60, 5, day=4)
     assert [h.file_name for h in drop_holds(con, None, CFG)] == ["padded.csv"]
+
+
+def test_a_submission_of_several_files_is_judged_and_held_whole(con):
+    submit(con, "full", "KAB-X", "pegawai", 2025, 100, 100, day=1)
+    submit(con, "p1", "KAB-X", "pegawai", 2025, 30, 30, day=2)
+    submit(con, "p2", "KAB-X", "pegawai", 2025, 30, 30, day=2, part=3)  # 60 of 100: applied
+    assert drop_holds(con, None, CFG) == []
+    submit(con, "q1", "KAB-X", "pegawai", 2025, 20, 20, day=3)
+    submit(con, "q2", "KAB-X", "pegawai", 2025, 5, 5, day=3, part=1)  # 25 of 60: held
+    holds = drop_holds(con, None, CFG)
+    assert [h.file_name for h in holds] == ["q1.csv", "q2.csv"]
+    assert "Kiriman q1.csv, q2.csv (pegawai 2025) menggantikan p1.csv, p2.csv" in holds[0].alasan
+    assert "hanya berisi 25 baris (sebelumnya 60" in holds[0].alasan
+    record_holds(con, holds, "run-1")
+    assert accept(con, "KAB-X", "pegawai", 2025, "op") == 2
 
 
 def test_small_submissions_and_other_agencies_are_not_compared(con):

@@ -3,10 +3,13 @@
   replaces all earlier ones. `relation` is the raw table of `dataset`; a row's year is
   row_year(dataset).
   A file belongs to the years of the rows loaded from it; a quarantined file has no rows,
-  so it replaces nothing. Ties on submission time go to the file loaded last.
+  so it replaces nothing. A submission may be several files (macro file_submissions: files
+  sent close together that repeat none of each other's rows); all its files count. Ties on
+  submission time go to the file loaded last.
   A file-year held by the submission review (raw.penahanan) and not accepted by the operator
-  does not compete: the earlier submission keeps counting.
-  Returns the rows of the winning file for each (agency, year), with submitted_at, every
+  does not count: the latest submission with a file-year that is not held counts, with those
+  of its file-years that are not held (the review holds every file of a submission).
+  Returns the rows of the counting files for each (agency, year), with submitted_at, every
   free-text column masked (NIPs and that agency's roster names of that year, macro
   masked_rows) and what was masked in `_data_pribadi`.
   In an incremental model (staging tables, delete+insert on kode_instansi and tahun) only the
@@ -16,17 +19,7 @@
 -#}
 {% macro latest_submission(relation, dataset) %}
     with all_rows as (
-        select
-            r.*,
-            cast({{ row_year(dataset, 'r') }} as integer) as tahun_data,
-            l.submitted_at,
-            l.loaded_at
-        from {{ relation }} as r
-        inner join {{ source('raw', 'load_log') }} as l
-            on l.file_sha256 = r.file_sha256
-            and l.kode_instansi = r.kode_instansi
-            and l.dataset = '{{ dataset }}'
-            and l.status = 'loaded'
+        {{ loaded_rows(relation, dataset) }}
     ),
 
     held as (
@@ -37,7 +30,6 @@
 
     rows_with_file as (
         select all_rows.* from all_rows
-        anti join held using (file_sha256, kode_instansi, tahun_data)
         {%- if is_incremental() %}
         semi join (
             -- the (agency, year) pairs of the files loaded since the last build: the load log
@@ -72,18 +64,13 @@
         {%- endif %}
     ),
 
-    file_years as (
-        select distinct file_sha256, kode_instansi, tahun_data, submitted_at, loaded_at
-        from rows_with_file
-    ),
+    file_years as {{ file_submissions(dataset, 'rows_with_file') }},
 
     latest_file as (
         select file_sha256, kode_instansi, tahun_data
         from file_years
-        qualify row_number() over (
-            partition by kode_instansi, tahun_data
-            order by submitted_at desc, loaded_at desc, file_sha256 desc
-        ) = 1
+        anti join held using (file_sha256, kode_instansi, tahun_data)
+        qualify kiriman_ke = max(kiriman_ke) over (partition by kode_instansi, tahun_data)
     ),
 
     winning_rows as (

@@ -9,3 +9,31 @@
                       'survei': 'year(' ~ prefix ~ 'tanggal_survei)'} -%}
     {%- if dataset in ('pegawai', 'penilaian', 'dialog_kinerja', 'penghargaan') -%}{{ prefix }}{%- endif -%}{{ column[dataset] }}
 {%- endmacro %}
+
+{#- What identifies a row within one agency's submission for a year (the standard's "one row
+    per ..."): a roster's and an appraisal's employee, a training's employee, name and dates,
+    a response's respondent, a dialogue's employee and quarter, a reward's employee, kind and
+    date. A file that repeats a row key of an earlier file is a revision, not a part of the
+    same submission (macro file_submissions). -#}
+{% macro row_key(dataset, alias='') -%}
+    {%- set prefix = alias ~ '.' if alias else '' -%}
+    {%- set columns = {'pegawai': ['nip'], 'penilaian': ['nip'],
+                       'pelatihan': ['nip', 'nama_pelatihan', 'tanggal_mulai', 'tanggal_selesai'],
+                       'survei': ['id_responden'],
+                       'dialog_kinerja': ['nip', 'triwulan'],
+                       'penghargaan': ['nip', 'jenis_penghargaan', 'tanggal']}[dataset] -%}
+    {%- if columns | length == 1 -%}
+        cast({{ prefix }}{{ columns[0] }} as varchar)
+    {%- else -%}
+        concat_ws(chr(31){% for c in columns %}, {{ prefix }}{{ c }}{% endfor %})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The published key of a fact row: `agency:year:file:row`, the agency that sent it, the
+    row's year, the first 16 hex digits of its file's sha256 (a submission may be several
+    files) and its row number. No digest of the whole: a 32-digit md5 or a full sha256 can
+    hold a run of 18 decimal digits, which the personal-data gate reads as an NIP; here no
+    digit run is longer than 16 (a colon is not an NIP separator). -#}
+{% macro fact_row_key(agency_column) -%}
+    {{ agency_column }} || ':' || tahun || ':' || left(file_sha256, 16) || ':' || baris
+{%- endmacro %}

@@ -13,7 +13,7 @@ with listed as (
         count(distinct kode_instansi) over (partition by nip, tahun) as jumlah_instansi,
         row_number() over (
             partition by nip, tahun
-            order by submitted_at desc, loaded_at desc, kode_instansi asc, baris asc
+            order by submitted_at desc, loaded_at desc, kode_instansi asc, file_sha256 asc, baris asc
         ) as urutan
     from {{ ref('stg_raw__pegawai') }}
     {{ changed_years_filter('tahun', ['pegawai']) }}

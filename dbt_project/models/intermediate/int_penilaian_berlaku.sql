@@ -22,7 +22,7 @@ latest as (
     from on_sender_roster
     qualify row_number() over (
             partition by nip, tahun
-            order by submitted_at desc, loaded_at desc, kode_instansi asc, baris desc
+            order by submitted_at desc, loaded_at desc, kode_instansi asc, file_sha256 desc, baris desc
         ) = 1
 )
 

@@ -7,8 +7,8 @@
 ) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
-    -- no hash: the sender, year and row of the one file that counts for them (yml)
-    kode_instansi_pengirim || ':' || tahun || ':' || baris as pelatihan_key,
+    -- no hash of the whole: sender, year, file and row (macro fact_row_key, yml)
+    {{ fact_row_key('kode_instansi_pengirim') }} as pelatihan_key,
     {{ pseudonym('nip') }} as pegawai_key,
     tahun,
     kode_instansi_induk as kode_instansi,

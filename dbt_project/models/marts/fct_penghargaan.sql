@@ -8,7 +8,7 @@
 ) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
-    md5(file_sha256 || ':' || baris) as penghargaan_key,
+    {{ fact_row_key('kode_instansi_pengirim') }} as penghargaan_key,
     {{ pseudonym('nip') }} as pegawai_key,
     tahun,
     kode_instansi_induk as kode_instansi,

@@ -8,8 +8,8 @@
 ) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
-    -- no hash: the agency, year and row of the one file that counts for them (yml)
-    kode_instansi || ':' || tahun || ':' || baris as respons_key,
+    -- no hash of the whole: agency, year, file and row (macro fact_row_key, yml)
+    {{ fact_row_key('kode_instansi') }} as respons_key,
     kode_instansi,
     tahun,
     unit_layanan,

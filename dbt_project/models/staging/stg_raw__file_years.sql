@@ -1,7 +1,8 @@
 -- One row per loaded file of a submission dataset and year it has rows for (a row's year:
--- row_year), for every submission, revisions included, with its rows and distinct NIPs (the
--- submission review compares a revision with the file it replaces). A table: it is read in
--- full once per build (the raw tables are scanned here only), and its tests read this small table.
+-- row_year), for every submission, revisions included, with its rows and distinct NIPs and
+-- the submission it belongs to (macro file_submissions; the submission review compares a
+-- revision with the submission it replaces). A table: it is read in full once per build (the
+-- raw tables are scanned here only), and its tests read this small table.
 {{ config(materialized='table') }}
 {#-
   dbt records a model's dependencies while parsing, when the sources are not known yet
@@ -22,12 +23,27 @@
 {% if not loop.first %}union all
 {% endif -%}
 select
-    file_sha256,
-    kode_instansi,
+    counted.file_sha256,
+    counted.kode_instansi,
     '{{ dataset }}' as dataset,
-    cast({{ row_year(dataset) }} as integer) as tahun,
-    count(*) as jumlah_baris,
-    {{ 'count(distinct nip)' if 'nip' in columns else 'cast(null as bigint)' }} as jumlah_nip
-from {{ source('raw', dataset) }}
-group by all
+    counted.tahun,
+    counted.jumlah_baris,
+    counted.jumlah_nip,
+    kiriman.kiriman_ke,
+    kiriman.waktu_kiriman
+from (
+    select
+        file_sha256,
+        kode_instansi,
+        cast({{ row_year(dataset) }} as integer) as tahun,
+        count(*) as jumlah_baris,
+        {{ 'count(distinct nip)' if 'nip' in columns else 'cast(null as bigint)' }} as jumlah_nip
+    from {{ relation }}
+    group by all
+) as counted
+left join {{ file_submissions(dataset, '(' ~ loaded_rows(relation, dataset) ~ ')') }} as kiriman
+    on
+        counted.file_sha256 = kiriman.file_sha256
+        and counted.kode_instansi = kiriman.kode_instansi
+        and counted.tahun = kiriman.tahun_data
 {%- endfor %}
