@@ -3,8 +3,9 @@
   replaces all earlier ones. `relation` is the raw table of `dataset`; a row's year is
   row_year(dataset).
   A file belongs to the years of the rows loaded from it; a quarantined file has no rows,
-  so it replaces nothing. A submission may be several files (macro file_submissions: files
-  sent close together that repeat none of each other's rows); all its files count. Ties on
+  so it replaces nothing. A submission may be several files (stg_raw__file_years.kiriman_ke,
+  macro file_submissions: files sent close together that repeat none of each other's rows);
+  all its files count. Ties on
   submission time go to the file loaded last.
   A file-year held by the submission review (raw.penahanan) and not accepted by the operator
   does not count: the latest submission with a file-year that is not held counts, with those
@@ -19,7 +20,17 @@
 -#}
 {% macro latest_submission(relation, dataset) %}
     with all_rows as (
-        {{ loaded_rows(relation, dataset) }}
+        select
+            r.*,
+            cast({{ row_year(dataset, 'r') }} as integer) as tahun_data,
+            l.submitted_at,
+            l.loaded_at
+        from {{ relation }} as r
+        inner join {{ source('raw', 'load_log') }} as l
+            on l.file_sha256 = r.file_sha256
+            and l.kode_instansi = r.kode_instansi
+            and l.dataset = '{{ dataset }}'
+            and l.status = 'loaded'
     ),
 
     held as (
@@ -64,13 +75,17 @@
         {%- endif %}
     ),
 
-    file_years as {{ file_submissions(dataset, 'rows_with_file') }},
-
+    -- the submission of each file-year (stg_raw__file_years, macro file_submissions): the
+    -- latest submission with a file-year not held counts, with its file-years not held
     latest_file as (
-        select file_sha256, kode_instansi, tahun_data
-        from file_years
-        anti join held using (file_sha256, kode_instansi, tahun_data)
-        qualify kiriman_ke = max(kiriman_ke) over (partition by kode_instansi, tahun_data)
+        select f.file_sha256, f.kode_instansi, f.tahun as tahun_data
+        from {{ ref('stg_raw__file_years') }} as f
+        anti join held
+            on held.file_sha256 = f.file_sha256
+            and held.kode_instansi = f.kode_instansi
+            and held.tahun_data = f.tahun
+        where f.dataset = '{{ dataset }}'
+        qualify f.kiriman_ke = max(f.kiriman_ke) over (partition by f.kode_instansi, f.tahun)
     ),
 
     winning_rows as (

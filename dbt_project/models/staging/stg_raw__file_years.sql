@@ -23,27 +23,13 @@
 {% if not loop.first %}union all
 {% endif -%}
 select
-    counted.file_sha256,
-    counted.kode_instansi,
+    file_sha256,
+    kode_instansi,
     '{{ dataset }}' as dataset,
-    counted.tahun,
-    counted.jumlah_baris,
-    counted.jumlah_nip,
-    kiriman.kiriman_ke,
-    kiriman.waktu_kiriman
-from (
-    select
-        file_sha256,
-        kode_instansi,
-        cast({{ row_year(dataset) }} as integer) as tahun,
-        count(*) as jumlah_baris,
-        {{ 'count(distinct nip)' if 'nip' in columns else 'cast(null as bigint)' }} as jumlah_nip
-    from {{ relation }}
-    group by all
-) as counted
-left join {{ file_submissions(dataset, '(' ~ loaded_rows(relation, dataset) ~ ')') }} as kiriman
-    on
-        counted.file_sha256 = kiriman.file_sha256
-        and counted.kode_instansi = kiriman.kode_instansi
-        and counted.tahun = kiriman.tahun_data
+    tahun,
+    jumlah_baris,
+    jumlah_nip,
+    kiriman_ke,
+    waktu_kiriman
+from {{ file_submissions(dataset, relation, 'nip' in columns) }}
 {%- endfor %}
