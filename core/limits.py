@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.paths import CONFIG_DIR
-from core.plain_errors import plain_errors
+from core.plain_errors import ConfigError, plain_errors, yaml_problem
 
 LIMITS_FILE = CONFIG_DIR / "limits.yaml"
 
@@ -30,6 +30,13 @@ class Limits(BaseModel):
 @cache
 def load_limits(path: Path = LIMITS_FILE) -> Limits:
     try:
-        return Limits(**(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: {yaml_problem(e)}") from e
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: harus pemetaan (kunci: nilai)")
+    try:
+        return Limits(**raw)
     except ValidationError as e:
-        raise ValueError(f"{path}: " + "; ".join(plain_errors(e, Limits))) from e
+        lines = plain_errors(e, Limits)
+        raise ConfigError("\n".join(f"{path}: {line}" for line in lines)) from None

@@ -32,7 +32,7 @@ from pydantic import (
 
 from core.numbers import angka
 from core.paths import SEEDS_DIR
-from core.plain_errors import plain_errors
+from core.plain_errors import ConfigError, plain_errors, yaml_problem
 from core.standard import DATASETS, load_standard
 
 WILAYAH_SEED = SEEDS_DIR / "wilayah.csv"
@@ -48,7 +48,7 @@ Jenis = Literal["opd_provinsi", "kabupaten_kota"]
 PredikatOrganisasi = Literal["ISTIMEWA", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG"]
 
 
-class RegistryError(ValueError):
+class RegistryError(ConfigError):
     """The registry file is wrong; the message names the file, the agency and the key."""
 
 
@@ -124,7 +124,7 @@ class Registry:
         for a in self.agencies:
             if a.kode == kode:
                 return a
-        raise KeyError(f"agency {kode!r} is not in the registry {self.path}")
+        raise KeyError(f"instansi {kode!r} tidak ada di registri {self.path}")
 
 
 def load_wilayah(path: Path = WILAYAH_SEED) -> dict[str, str]:
@@ -199,7 +199,7 @@ class FormatLayer(_Schema):
     @classmethod
     def _one_character(cls, v: str | None) -> str | None:
         if v is not None and len(v) != 1:
-            raise ValueError(f"must be one character, got {v!r}")
+            raise ValueError(f"harus satu karakter, bukan {v!r}")
         return v
 
     @field_validator("encoding")
@@ -209,7 +209,7 @@ class FormatLayer(_Schema):
             try:
                 codecs.lookup(v)
             except LookupError:
-                raise ValueError(f"unknown encoding {v!r}") from None
+                raise ValueError(f"pengodean (encoding) tidak dikenal: {v!r}") from None
         return v
 
     @field_validator("header_aliases")
@@ -219,7 +219,7 @@ class FormatLayer(_Schema):
         columns = {c for d in load_standard().datasets.values() for c in d.column_names}
         bad = sorted(set(v.values()) - columns)
         if bad:
-            raise ValueError(f"maps to unknown {bad}: not columns of the standard")
+            raise ValueError(f"memetakan ke kolom yang tidak dikenal {bad}: bukan kolom standar")
         return v
 
 
@@ -247,7 +247,7 @@ class AgencyEntry(_Schema):
     @classmethod
     def _kode_chars(cls, v: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9_-]+", v):
-            raise ValueError(f"kode may hold only letters, digits, '-' and '_', got {v!r}")
+            raise ValueError(f"kode hanya boleh berisi huruf, angka, '-' dan '_', bukan {v!r}")
         return v
 
     @field_validator("kode_wilayah")
@@ -259,11 +259,11 @@ class AgencyEntry(_Schema):
         wilayah = (info.context or {}).get("wilayah")
         if not WILAYAH_RE.match(v) or ("." in v and not KABUPATEN_KOTA_RE.match(v)):
             raise ValueError(
-                f"{v!r} is not a region code: a province is 2 digits (75), a kabupaten PP.01-PP.69, "
-                "a kota PP.71-PP.99 (75.01, 75.71)"
+                f"{v!r} bukan kode wilayah: provinsi 2 angka (75), kabupaten PP.01-PP.69, "
+                "kota PP.71-PP.99 (75.01, 75.71)"
             )
         if wilayah is not None and v.split(".")[0] not in wilayah:
-            raise ValueError(f"{v!r} is not a known region code: no province {v[:2]}")
+            raise ValueError(f"{v!r} bukan kode wilayah yang dikenal: tidak ada provinsi {v[:2]}")
         return v
 
     @field_validator("datasets")
@@ -271,7 +271,7 @@ class AgencyEntry(_Schema):
     def _standard_datasets(cls, v: dict[str, FormatLayer]) -> dict[str, FormatLayer]:
         unknown = sorted(set(v) - set(DATASETS))
         if unknown:
-            raise ValueError(f"unknown dataset(s) {unknown}; the standard's: {list(DATASETS)}")
+            raise ValueError(f"dataset tidak dikenal {unknown}; dataset standar: {list(DATASETS)}")
         return v
 
     @model_validator(mode="after")
@@ -281,12 +281,12 @@ class AgencyEntry(_Schema):
             self.jenis = "opd_provinsi" if province_level else "kabupaten_kota"
         if (self.jenis == "opd_provinsi") != province_level:
             raise ValueError(
-                f"jenis {self.jenis!r} does not fit kode_wilayah {self.kode_wilayah!r}"
+                f"jenis {self.jenis!r} tidak sesuai dengan kode_wilayah {self.kode_wilayah!r}"
             )
         if self.delivery == "api" and self.api is None:
-            raise ValueError("api.base_url is required for delivery: api")
+            raise ValueError("api.base_url wajib diisi untuk delivery: api")
         if self.delivery != "api" and self.api is not None:
-            raise ValueError("has 'api' but delivery is not 'api'")
+            raise ValueError("ada 'api' padahal delivery bukan 'api'")
         return self
 
 
@@ -299,7 +299,7 @@ class ProvinceEntry(_Schema):
     def _province_code(cls, v: str, info: ValidationInfo) -> str:
         wilayah = (info.context or {}).get("wilayah")
         if "." in v or not WILAYAH_RE.match(v) or (wilayah is not None and v not in wilayah):
-            raise ValueError(f"{v!r} is not a province code")
+            raise ValueError(f"{v!r} bukan kode provinsi")
         return v
 
 
@@ -318,12 +318,14 @@ class RegistryFile(_Schema):
     def _deadlines(cls, v: dict[str, str]) -> dict[str, str]:
         unknown = sorted(set(v) - set(DATASETS))
         if unknown:
-            raise ValueError(f"unknown dataset(s) {unknown}; the standard's: {list(DATASETS)}")
+            raise ValueError(f"dataset tidak dikenal {unknown}; dataset standar: {list(DATASETS)}")
         for ds, md in v.items():
             try:
                 dt.datetime.strptime(f"2000-{md}", "%Y-%m-%d")
             except ValueError:
-                raise ValueError(f"{ds}: {md!r} is not a day of the year as MM-DD") from None
+                raise ValueError(
+                    f"{ds}: {md!r} bukan tanggal berbentuk MM-DD (bulan-hari)"
+                ) from None
         return v
 
     @field_validator("provinsi")
@@ -331,16 +333,16 @@ class RegistryFile(_Schema):
     def _province_fits_cakupan(cls, v: ProvinceEntry | None, info: ValidationInfo):
         national = info.data.get("cakupan") == "nasional"
         if national and v is not None:
-            raise ValueError("a national registry (cakupan: nasional) has no province")
+            raise ValueError("registri nasional (cakupan: nasional) tidak punya provinsi")
         if not national and v is None:
-            raise ValueError("is required (or set cakupan: nasional for a national registry)")
+            raise ValueError("wajib diisi (atau tulis cakupan: nasional untuk registri nasional)")
         return v
 
     @field_validator("agencies")
     @classmethod
     def _some_agencies(cls, v: list[AgencyEntry]) -> list[AgencyEntry]:
         if not v:
-            raise ValueError("the registry lists no agency")
+            raise ValueError("registri tidak berisi satu instansi pun")
         return v
 
 
@@ -351,14 +353,14 @@ def _agency_name(raw: Any, i: int) -> str:
     entries = raw.get("agencies") if isinstance(raw, dict) else None
     entry = entries[i] if isinstance(entries, list) and i < len(entries) else None
     kode = entry.get("kode") if isinstance(entry, dict) else None
-    return f"agency #{i + 1} ({kode if kode is not None else '?'})"
+    return f"instansi #{i + 1} ({kode if kode is not None else '?'})"
 
 
 def _where(raw: Any, loc: tuple) -> str:
-    """('agencies', 2, 'format', 'delimeter') -> 'agency #3 (KAB-X).format.delimeter'."""
+    """('agencies', 2, 'format', 'delimeter') -> 'instansi #3 (KAB-X).format.delimeter'."""
     if len(loc) >= 2 and loc[0] == "agencies" and isinstance(loc[1], int):
         return _agency_name(raw, loc[1]) + "".join(f".{p}" for p in loc[2:])
-    return ".".join(map(str, loc)) or "top level"
+    return ".".join(map(str, loc)) or "tingkat teratas"
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -394,11 +396,11 @@ def load_registry(path: str | Path, wilayah_seed: Path = WILAYAH_SEED) -> Regist
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
-        raise RegistryError(f"registry file not found: {path}") from e
+        raise RegistryError(f"berkas registri tidak ditemukan: {path}") from e
     except yaml.YAMLError as e:
-        raise RegistryError(f"{path}: not valid YAML: {e}") from e
+        raise RegistryError(f"{path}: {yaml_problem(e)}") from e
     if not isinstance(raw, dict):
-        raise RegistryError(f"{path}: must be a mapping with 'provinsi' and 'agencies'")
+        raise RegistryError(f"{path}: harus pemetaan dengan 'provinsi' dan 'agencies'")
     wilayah = load_wilayah(wilayah_seed)
     try:
         doc = RegistryFile.model_validate(raw, context={"wilayah": wilayah})
@@ -407,14 +409,15 @@ def load_registry(path: str | Path, wilayah_seed: Path = WILAYAH_SEED) -> Regist
         raise RegistryError("\n".join(f"{path}: {line}" for line in lines)) from None
     # what needs the whole file: the province of each agency, unique codes
     kode_prov = doc.provinsi.kode_wilayah if doc.provinsi else None
-    problems, seen = [], set()
+    problems, seen = [], {}
     for i, a in enumerate(doc.agencies):
         if kode_prov and a.kode_wilayah.split(".")[0] != kode_prov:
-            msg = f"{a.kode_wilayah!r} is outside province {kode_prov}"
+            msg = f"{a.kode_wilayah!r} di luar provinsi {kode_prov}"
             problems.append(f"{_agency_name(raw, i)}.kode_wilayah: {msg}")
         if a.kode in seen:
-            problems.append(f"{_agency_name(raw, i)}.kode: duplicate kode {a.kode!r}")
-        seen.add(a.kode)
+            msg = f"kode {a.kode!r} sudah dipakai instansi #{seen[a.kode] + 1}"
+            problems.append(f"{_agency_name(raw, i)}.kode: {msg}")
+        seen.setdefault(a.kode, i)
     if problems:
         raise RegistryError("\n".join(f"{path}: {p}" for p in problems))
     agencies = tuple(_agency(a, doc.common) for a in doc.agencies)

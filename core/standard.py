@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.paths import STANDARD_FILE
-from core.plain_errors import plain_errors
+from core.plain_errors import ConfigError, plain_errors, yaml_problem
 
 ColumnType = Literal["nip", "text", "code", "integer", "number", "date", "golongan"]
 CrossColumnRule = Literal[
@@ -116,13 +116,20 @@ class Standard(_Frozen):
         return {**data, "datasets": datasets}
 
 
-class StandardError(ValueError):
+class StandardError(ConfigError):
     """standard.yaml is wrong; the message names the dataset, the column and the key."""
 
 
 @cache
 def load_standard(path: Path = STANDARD_FILE) -> Standard:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise StandardError(f"{path}: {yaml_problem(e)}") from e
+    if not isinstance(raw, dict):
+        raise StandardError(
+            f"{path}: harus pemetaan dengan 'datasets', 'golongan' dan 'personal_data'"
+        )
     try:
         return Standard.model_validate(raw)
     except ValidationError as e:
@@ -137,7 +144,7 @@ def _where(raw: dict, loc: tuple) -> str:
         names = list(((raw.get("datasets") or {}).get(parts[1]) or {}).get("columns") or {})
         if isinstance(parts[3], int) and parts[3] < len(names):
             parts[3] = names[parts[3]]
-    return ".".join(map(str, parts)) or "top level"
+    return ".".join(map(str, parts)) or "tingkat teratas"
 
 
 # the datasets of the standard, in the standard's order

@@ -9,7 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from core.plain_errors import plain_errors
+from core.plain_errors import ConfigError, plain_errors, yaml_problem
 from core.standard import DATASETS
 
 CONFIG_FILE = Path(__file__).with_name("config.yaml")
@@ -41,7 +41,7 @@ class IndicatorChange(_Schema):
     def _known(cls, value: list[str]) -> list[str]:
         unknown = sorted(set(value) - set(DATASETS))
         if unknown:
-            raise ValueError(f"unknown dataset(s) {unknown}; the standard has {list(DATASETS)}")
+            raise ValueError(f"dataset tidak dikenal {unknown}; dataset standar: {list(DATASETS)}")
         return value
 
 
@@ -61,14 +61,17 @@ class GateConfig(_Schema):
     deskripsi: dict[str, str]
 
 
-class GateConfigError(ValueError):
+class GateConfigError(ConfigError):
     """config.yaml is wrong; the message names the file and the key."""
 
 
 @cache
 def load_gate_config(path: Path = CONFIG_FILE) -> dict:
     """The validated config as a plain dict (cfg["raw"]["severity"][rule], ...)."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise GateConfigError(f"{path}: {yaml_problem(e)}") from e
     try:
         return GateConfig.model_validate(raw).model_dump()
     except ValidationError as e:

@@ -48,20 +48,20 @@ def test_a_standard_agency_needs_only_code_name_region(tmp_path):
 @pytest.mark.parametrize(
     "agency, message",
     [
-        ({"kode": "X", "nama": "X", "kode_wilayah": "75.01", "delimeter": ";"}, "unknown key"),
-        ({"kode": "X", "nama": "X", "kode_wilayah": "77.01"}, "not a known region code: no province 77"),
-        ({"kode": "X", "nama": "X", "kode_wilayah": "77"}, "not a known region code: no province 77"),
-        ({"kode": "X", "nama": "X", "kode_wilayah": "75.70"}, "'75.70' is not a region code"),
-        ({"kode": "X", "nama": "X", "kode_wilayah": "75.00"}, "'75.00' is not a region code"),
-        ({"kode": "X", "nama": "X", "kode_wilayah": "75.1"}, "'75.1' is not a region code"),
-        ({"kode": "X", "nama": "X", "kode_wilayah": "7501"}, "'7501' is not a region code"),
-        ({"kode": "X", "nama": "X", "kode_wilayah": "18.99"}, "outside province 75"),
-        ({"kode": "X", "nama": "X", "kode_wilayah": "18.03"}, "outside province 75"),
-        ({"kode": "X Y", "nama": "X", "kode_wilayah": "75"}, "kode may hold only"),
-        ({"kode": "X", "nama": "X", "kode_wilayah": "75", "format": {"encoding": "nope"}}, "unknown encoding"),
-        ({"kode": "X", "nama": "X", "kode_wilayah": "75", "delivery": "api"}, "base_url is required"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "75.01", "delimeter": ";"}, "kunci tidak dikenal"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "77.01"}, "bukan kode wilayah yang dikenal: tidak ada provinsi 77"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "77"}, "bukan kode wilayah yang dikenal: tidak ada provinsi 77"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "75.70"}, "'75.70' bukan kode wilayah:"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "75.00"}, "'75.00' bukan kode wilayah:"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "75.1"}, "'75.1' bukan kode wilayah:"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "7501"}, "'7501' bukan kode wilayah:"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "18.99"}, "di luar provinsi 75"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "18.03"}, "di luar provinsi 75"),
+        ({"kode": "X Y", "nama": "X", "kode_wilayah": "75"}, "kode hanya boleh berisi"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "75", "format": {"encoding": "nope"}}, "pengodean (encoding) tidak dikenal: 'nope'"),
+        ({"kode": "X", "nama": "X", "kode_wilayah": "75", "delivery": "api"}, "api.base_url wajib diisi"),
         ({"kode": "X", "nama": "X", "kode_wilayah": "75",
-          "format": {"header_aliases": {"Nomor": "nomor_induk"}}}, "unknown ['nomor_induk']"),
+          "format": {"header_aliases": {"Nomor": "nomor_induk"}}}, "tidak dikenal ['nomor_induk']"),
     ],
 )  # fmt: skip
 def test_registry_errors_name_the_agency_and_the_key(tmp_path, agency, message):
@@ -69,7 +69,7 @@ def test_registry_errors_name_the_agency_and_the_key(tmp_path, agency, message):
     with pytest.raises(RegistryError) as e:
         load_registry(_write(tmp_path, doc))
     assert message in str(e.value)
-    assert "agency #1" in str(e.value)
+    assert "instansi #1 (X" in str(e.value)
 
 
 def test_a_national_registry_spans_provinces(tmp_path):
@@ -86,10 +86,10 @@ def test_a_national_registry_spans_provinces(tmp_path):
     assert [a.jenis for a in reg.agencies] == ["opd_provinsi", "kabupaten_kota", "opd_provinsi"]
     # a provincial registry still refuses an agency of another province
     doc = {"provinsi": {"kode_wilayah": "75"}, "agencies": doc["agencies"][:2]}
-    with pytest.raises(RegistryError, match="outside province 75"):
+    with pytest.raises(RegistryError, match="di luar provinsi 75"):
         load_registry(_write(tmp_path, doc))
     doc = {"cakupan": "nasional", "provinsi": {"kode_wilayah": "75"}, "agencies": []}
-    with pytest.raises(RegistryError, match="has no province"):
+    with pytest.raises(RegistryError, match="tidak punya provinsi"):
         load_registry(_write(tmp_path, doc))
 
 
@@ -105,9 +105,40 @@ def test_a_typo_in_a_key_is_named_in_plain_words(tmp_path):
     with pytest.raises(RegistryError) as e:
         load_registry(path)
     assert str(e.value) == (
-        f"{path}: agency #2 (KAB-X).format.delimeter: unknown key (did you mean 'delimiter'?); "
-        "allowed: ['date_format', 'decimal_comma', 'delimiter', 'encoding', 'filename_timestamp', "
+        f"{path}: instansi #2 (KAB-X).format.delimeter: kunci tidak dikenal (maksudnya "
+        "'delimiter'?); yang boleh: ['date_format', 'decimal_comma', 'delimiter', 'encoding', 'filename_timestamp', "
         "'header_aliases', 'header_row', 'sheet', 'value_aliases']"
+    )
+
+
+def test_a_typo_in_an_agency_key_is_the_whole_message_in_indonesian(tmp_path):
+    """One agency's `kode_wilayah` typed wrong: the file, the agency (position and code) and
+    the key, the likely key, what is allowed, and that the real key is then missing."""
+    doc = {
+        "provinsi": {"kode_wilayah": "75"},
+        "agencies": [
+            {"kode": "BKD-PROV", "nama": "BKD", "kode_wilayah": "75"},
+            {"kode": "KAB-X", "nama": "X", "kode_wilyah": "75.02"},
+        ],
+    }
+    path = _write(tmp_path, doc)
+    with pytest.raises(RegistryError) as e:
+        load_registry(path)
+    assert str(e.value).splitlines() == [
+        f"{path}: instansi #2 (KAB-X).kode_wilayah: wajib diisi (kunci ini harus ada)",
+        f"{path}: instansi #2 (KAB-X).kode_wilyah: kunci tidak dikenal (maksudnya "
+        "'kode_wilayah'?); yang boleh: ['api', 'datasets', 'delivery', 'format', 'jenis', "
+        "'kode', 'kode_wilayah', 'nama', 'predikat_organisasi']",
+    ]
+
+
+def test_a_duplicate_code_names_the_agency_that_has_it_first(tmp_path):
+    agencies = [{"kode": "KAB-X", "nama": "X", "kode_wilayah": f"75.0{i}"} for i in (1, 2)]
+    path = _write(tmp_path, {"provinsi": {"kode_wilayah": "75"}, "agencies": agencies})
+    with pytest.raises(RegistryError) as e:
+        load_registry(path)
+    assert (
+        str(e.value) == f"{path}: instansi #2 (KAB-X).kode: kode 'KAB-X' sudah dipakai instansi #1"
     )
 
 
@@ -118,7 +149,7 @@ def test_a_value_of_the_wrong_type_is_named_in_plain_words(tmp_path):
     with pytest.raises(RegistryError) as e:
         load_registry(path)
     assert str(e.value) == (
-        f"{path}: agency #1 (X).datasets.pegawai.header_row: must be a whole number, got 'dua'"
+        f"{path}: instansi #1 (X).datasets.pegawai.header_row: harus bilangan bulat, bukan 'dua'"
     )
 
 

@@ -23,6 +23,6 @@ def test_a_typo_in_the_standard_names_dataset_column_and_key(tmp_path):
     with pytest.raises(StandardError) as e:
         load_standard(broken)
     assert str(e.value) == (
-        f"{broken}: datasets.survei.columns.u3.type: must be 'nip', 'text', 'code', "
-        "'integer', 'number', 'date' or 'golongan', got 'integr'"
+        f"{broken}: datasets.survei.columns.u3.type: harus 'nip', 'text', 'code', "
+        "'integer', 'number', 'date' atau 'golongan', bukan 'integr'"
     )
