@@ -7,6 +7,7 @@ import errno
 import sys
 import traceback
 
+from core.plain_errors import ConfigError
 from core.settings import (
     MissingSecret,
     Settings,
@@ -539,13 +540,14 @@ def main(argv: list[str] | None = None) -> int:
         settings.ensure_dirs()
         return args.func(args, settings)
     except (MissingSecret, ValueError, OSError) as e:
-        # a missing secret, an unreadable registry key, a file that is not there: one line
+        # a missing secret, a file that is not there: one line; a YAML file people edit that
+        # is wrong (registry, standard, gate config, limits): each of its mistakes, one a line
         if isinstance(e, OSError) and e.errno == errno.ENOSPC:
             print(f"disk penuh: tidak dapat menulis {e.filename or ''}".strip(), file=sys.stderr)
             return 1
         if verbose:
             traceback.print_exc()
-        print(_one_line(e), file=sys.stderr)
+        print(str(e).strip() if isinstance(e, ConfigError) else _one_line(e), file=sys.stderr)
         return 2
     except Exception as e:  # anything else: its one line too; the traceback with -v
         from orchestration.recovery import disk_full_message

@@ -92,6 +92,32 @@ def test_an_unreadable_registry_is_one_line_naming_the_file_and_key(tmp_path, mo
     assert str(bad) in line and "tenggat" in line and "pegawai" in line
 
 
+def test_a_typo_in_the_registry_prints_each_mistake_in_indonesian_without_traceback(tmp_path):
+    """A mistyped key is two mistakes (the unknown key, the missing one): both are printed, one a
+    line, in Indonesian, not one line and a traceback behind -v."""
+    bad = tmp_path / "agencies.yaml"
+    bad.write_text((PROJECT_ROOT / "config" / "agencies.yaml").read_text().replace(
+        'kode_wilayah: "75.01"', 'kode_wilyah: "75.01"', 1))  # fmt: skip
+    env = {**os.environ, "KINERJA_HOME": str(tmp_path / "home"), "KINERJA_REGISTRY": str(bad),
+           "KINERJA_ENV_FILE": str(tmp_path / "e"), PSEUDONYM_KEY_VAR: "kunci-uji-12345"}  # fmt: skip
+    done = subprocess.run([*KINERJA, "refresh"], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=PROJECT_ROOT)  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    kode = next(a.kode for a in load_registry(PROJECT_ROOT / "config" / "agencies.yaml").agencies
+                if a.kode_wilayah == "75.01")  # fmt: skip
+    missing, unknown = done.stderr.splitlines()
+    assert missing.startswith(f"{bad}: instansi #") and missing.endswith(
+        f" ({kode}).kode_wilayah: wajib diisi (kunci ini harus ada)"
+    )
+    assert (
+        unknown.startswith(f"{bad}: instansi #")
+        and (
+            f" ({kode}).kode_wilyah: kunci tidak dikenal (maksudnya 'kode_wilayah'?); yang boleh: ["
+        )
+        in unknown
+    )
+
+
 def test_dbt_root_cause_is_dbt_s_own_message_in_one_line():
     results = {"results": [
         {"unique_id": "model.kinerja.stg_raw__pelatihan", "status": "error",
