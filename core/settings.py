@@ -156,7 +156,9 @@ class Settings:
         home = Path(env.get("KINERJA_HOME", PROJECT_ROOT / "var")).resolve()
         storage = env.get("KINERJA_DAGSTER_STORAGE", "sqlite")
         if storage not in ("sqlite", "postgres"):
-            raise ValueError(f"KINERJA_DAGSTER_STORAGE must be sqlite or postgres, not {storage!r}")
+            raise ValueError(
+                f"KINERJA_DAGSTER_STORAGE harus sqlite atau postgres, bukan {storage!r}"
+            )
         return cls(
             home=home,
             registry=Path(env.get("KINERJA_REGISTRY", CONFIG_DIR / "agencies.yaml")),

@@ -37,8 +37,10 @@ def cmd_demo_data(args, s: Settings) -> int:
     from demo.generate import generate
 
     summary = generate(load_registry(s.registry), s.home, size=args.size, seed=args.seed)
-    print(f"demo province written: {len(summary.files)} files in {summary.landing}")
-    print(f"API agencies' data (served by `kinerja demo`): {summary.api_dir}")
+    from core.numbers import angka
+
+    print(f"provinsi demo ditulis: {angka(len(summary.files))} file di {summary.landing}")
+    print(f"data instansi API (dilayani `kinerja demo`): {summary.api_dir}")
     return 0
 
 
@@ -73,10 +75,7 @@ def _run(
         print(line, file=sys.stderr)
     agencies = [agency] if agency else registry.codes
     if agency and agency not in registry.codes:
-        print(
-            f"instansi tidak dikenal: {agency!r}; yang terdaftar: {', '.join(registry.codes)}",
-            file=sys.stderr,
-        )
+        print(_unknown_agency(agency, registry), file=sys.stderr)
         return 2
     from orchestration.recovery import before_run
 
@@ -97,6 +96,19 @@ def _run(
         print(("\n" if line.startswith("PERINGATAN") else "") + line)
     print(f"log dbt lengkap: {s.warehouse.parent / 'dbt_target' / 'dbt.log'}")
     return code
+
+
+def _unknown_agency(kode: str, registry) -> str:
+    return f"instansi tidak dikenal: {kode!r}; yang terdaftar: {', '.join(registry.codes)}"
+
+
+def _no_warehouse(s: Settings) -> bool:
+    """True (and says so) when there is no warehouse yet: the commands that read or change it
+    stop there instead of failing on (or creating) an empty database."""
+    if s.warehouse.exists():
+        return False
+    print("belum ada gudang data: jalankan `kinerja refresh` dahulu", file=sys.stderr)
+    return True
 
 
 def _print_run_summary(con, run_id: str, s: Settings, registry) -> None:
@@ -213,10 +225,12 @@ def cmd_status(args, s: Settings) -> int:
     from core.registry import load_registry
     from orchestration.status import collect, render
 
-    if not s.warehouse.exists():
-        print("belum ada gudang data: jalankan `kinerja refresh` dahulu", file=sys.stderr)
+    if _no_warehouse(s):
         return 1
     registry = load_registry(s.registry)
+    if args.agency and args.agency not in registry.codes:
+        print(_unknown_agency(args.agency, registry), file=sys.stderr)
+        return 2
     if args.agency:
         from dataclasses import replace
 
@@ -275,8 +289,7 @@ def cmd_docs(args, s: Settings) -> int:  # noqa: ARG001
     from core.settings import docs_environment
     from orchestration.assets.warehouse import DBT_EXECUTABLE
 
-    if not s.warehouse.exists():
-        print("belum ada gudang data: jalankan `kinerja refresh` dahulu", file=sys.stderr)
+    if _no_warehouse(s):
         return 1
     import json
 
@@ -316,6 +329,8 @@ def cmd_terima(args, s: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    if _no_warehouse(s):
+        return 1
     who = args.oleh or getpass.getuser()
     try:
         con = connect_writer(s.warehouse, s.duckdb_memory_limit)
@@ -349,6 +364,8 @@ def cmd_tarik(args, s: Settings) -> int:
     from core.duck import connect_writer
     from expectations.submission_review import withdraw
 
+    if _no_warehouse(s):
+        return 1
     who = args.oleh or getpass.getuser()
     try:
         con = connect_writer(s.warehouse, s.duckdb_memory_limit)
@@ -423,6 +440,8 @@ def demo_registry_on(s: Settings, port: int, new_port: int) -> Settings:
 def cmd_rejects(args, s: Settings) -> int:
     from core.duck import connect_reader
 
+    if _no_warehouse(s):
+        return 1
     with connect_reader(s.warehouse) as con:
         where, params = ("WHERE kode_instansi = ?", [args.agency]) if args.agency else ("", [])
         rows = con.execute(
@@ -438,90 +457,94 @@ def cmd_rejects(args, s: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="kinerja",
-        description="ASN performance pipeline of the provincial BKD. Paths come from "
-        "KINERJA_HOME (default ./var), KINERJA_REGISTRY (default config/agencies.yaml); "
-        "secrets from the environment or the secrets file (KINERJA_ENV_FILE, default .env).",
+        description="Pipeline kinerja ASN BKD provinsi. Lokasi dari KINERJA_HOME (bawaan ./var) "
+        "dan KINERJA_REGISTRY (bawaan config/agencies.yaml); rahasia dari variabel lingkungan "
+        "atau berkas rahasia (KINERJA_ENV_FILE, bawaan .env).",
     )
     # -v on the commands that run the pipeline: today's detail (Dagster's and dbt's log)
     loud = argparse.ArgumentParser(add_help=False)
     loud.add_argument(
         "-v", "--verbose", action="store_true",
-        help="show every step's log and dbt's output, and the traceback of an error",
+        help="tampilkan log setiap langkah, keluaran dbt, dan traceback bila ada galat",
     )  # fmt: skip
     sub = p.add_subparsers(dest="command", required=True)
 
     n = sub.add_parser(
-        "init", help="create the secrets file with a random pseudonym key (once; kept after)"
+        "init", help="buat berkas rahasia dengan kunci pseudonim acak (sekali; lalu dipertahankan)"
     )
     n.set_defaults(func=cmd_init)
 
-    d = sub.add_parser("demo-data", help="write a demo province's landing area (Gorontalo)")
-    d.add_argument("--size", type=int, default=32000, help="employees (default 32000)")
-    d.add_argument("--seed", type=int, default=7)
+    d = sub.add_parser("demo-data", help="tulis area pendaratan provinsi demo (Gorontalo)")
+    d.add_argument("--size", type=int, default=32000, help="jumlah pegawai (bawaan 32000)")
+    d.add_argument("--seed", type=int, default=7, help="benih acak (bawaan 7)")
     d.set_defaults(func=cmd_demo_data)
 
-    i = sub.add_parser("ingest", parents=[loud], help="ingest agency submissions into raw")
-    i.add_argument("--agency", help="only this agency (a registry code)")
+    i = sub.add_parser("ingest", parents=[loud], help="muat kiriman instansi ke raw")
+    i.add_argument("--agency", help="hanya instansi ini (kodenya di registri)")
     i.set_defaults(func=cmd_ingest)
 
     f = sub.add_parser(
         "refresh",
         parents=[loud],
-        help="the nightly refresh: ingest every agency, dbt build, quality gates, publish "
-        "(exit code 1 when a step failed or publication was blocked)",
+        help="refresh malam: muat kiriman semua instansi, dbt build, gerbang mutu, terbitkan "
+        "(kode keluar 1 bila ada langkah gagal atau publikasi diblokir)",
     )
-    f.add_argument("--agency", help="ingest only this agency, then refresh downstream")
+    f.add_argument(
+        "--agency", help="muat hanya instansi ini, lalu perbarui yang bergantung padanya"
+    )
     f.add_argument(
         "--full-refresh",
         action="store_true",
-        help="rebuild every year of the facts (after a registry or pseudonym-key change)",
+        help="bangun ulang fakta semua tahun (setelah registri atau kunci pseudonim berubah)",
     )
     f.set_defaults(func=cmd_refresh)
 
     m = sub.add_parser(
         "demo",
         parents=[loud],
-        help="init, demo-data, then the nightly refresh on it (starts the demo API)",
+        help="init, demo-data, lalu refresh malam atas data itu (menjalankan API demo)",
     )
-    m.add_argument("--size", type=int, default=32000, help="employees (default 32000)")
-    m.add_argument("--seed", type=int, default=7)
-    m.add_argument("--api-port", type=int, default=8765, help="port of the demo agency API")
+    m.add_argument("--size", type=int, default=32000, help="jumlah pegawai (bawaan 32000)")
+    m.add_argument("--seed", type=int, default=7, help="benih acak (bawaan 7)")
+    m.add_argument("--api-port", type=int, default=8765, help="port API instansi demo")
     m.set_defaults(func=cmd_demo)
 
-    r = sub.add_parser("rejects", help="list rejected rows with their reasons")
-    r.add_argument("--agency")
-    r.add_argument("--limit", type=int, default=50)
+    r = sub.add_parser("rejects", help="daftar baris yang ditolak beserta alasannya")
+    r.add_argument("--agency", help="hanya instansi ini")
+    r.add_argument("--limit", type=int, default=50, help="paling banyak sekian baris (bawaan 50)")
     r.set_defaults(func=cmd_rejects)
 
     st = sub.add_parser(
         "status",
-        help="per agency and dataset the last submission and its deadline; held and "
-        "quarantined files; the last publication; the next scheduled run",
+        help="per instansi dan dataset kiriman terakhir dan tenggatnya; kiriman ditahan dan "
+        "file dikarantina; publikasi terakhir; run terjadwal berikutnya",
     )
-    st.add_argument("--agency", help="only this agency")
-    st.add_argument("--json", action="store_true", help="as JSON, for monitoring")
+    st.add_argument("--agency", help="hanya instansi ini")
+    st.add_argument("--json", action="store_true", help="sebagai JSON, untuk pemantauan")
     st.set_defaults(func=cmd_status)
 
     t = sub.add_parser(
         "terima",
-        help="accept a held submission (agency, dataset, year): the next refresh applies it",
+        help="terima kiriman yang ditahan (instansi, dataset, tahun): dipakai refresh berikutnya",
     )
-    t.add_argument("kode", help="agency code, e.g. KAB-X")
-    t.add_argument("dataset", help="dataset, e.g. pelatihan")
-    t.add_argument("tahun", type=int, help="year, e.g. 2025")
-    t.add_argument("--oleh", help="who accepts (default: the logged-in user)")
+    t.add_argument("kode", help="kode instansi, mis. KAB-X")
+    t.add_argument("dataset", help="dataset, mis. pelatihan")
+    t.add_argument("tahun", type=int, help="tahun, mis. 2025")
+    t.add_argument("--oleh", help="siapa yang menerima (bawaan: pengguna yang login)")
     t.set_defaults(func=cmd_terima)
 
-    dc = sub.add_parser("docs", help="dbt docs as one static HTML file (needs no secret)")
+    dc = sub.add_parser(
+        "docs", help="dokumentasi dbt sebagai satu file HTML statis (tanpa rahasia)"
+    )
     dc.set_defaults(func=cmd_docs)
 
     w = sub.add_parser(
         "tarik",
-        help="withdraw a file an agency sent by mistake (recorded; the next refresh skips it)",
+        help="tarik file yang keliru dikirim instansi (dicatat; refresh berikutnya melewatinya)",
     )
-    w.add_argument("kode", help="agency code, e.g. KAB-X")
-    w.add_argument("file", help="the file's name in the landing area (or its sha256)")
-    w.add_argument("--oleh", help="who withdraws (default: the logged-in user)")
+    w.add_argument("kode", help="kode instansi, mis. KAB-X")
+    w.add_argument("file", help="nama file di area pendaratan (atau sha256-nya)")
+    w.add_argument("--oleh", help="siapa yang menarik (bawaan: pengguna yang login)")
     w.set_defaults(func=cmd_tarik)
 
     args = p.parse_args(argv)

@@ -118,6 +118,27 @@ def test_a_typo_in_the_registry_prints_each_mistake_in_indonesian_without_traceb
     )
 
 
+def test_commands_on_a_missing_warehouse_say_so_in_one_line_and_create_nothing(tmp_path):
+    env = {**os.environ, "KINERJA_HOME": str(tmp_path / "home"),
+           "KINERJA_ENV_FILE": str(tmp_path / "e"), PSEUDONYM_KEY_VAR: "kunci-uji-12345"}  # fmt: skip
+    warehouse = tmp_path / "home" / "warehouse" / "kerja.duckdb"
+    for command in (
+        ["rejects"],
+        ["terima", "KAB-X", "pelatihan", "2025"],
+        ["tarik", "KAB-X", "a.csv"],
+    ):
+        done = subprocess.run([*KINERJA, *command], env=env, capture_output=True, text=True,
+                              timeout=120, cwd=PROJECT_ROOT)  # fmt: skip
+        assert done.returncode == 1, command
+        assert done.stderr == "belum ada gudang data: jalankan `kinerja refresh` dahulu\n", command
+        assert not warehouse.exists(), command
+    warehouse.touch()  # a warehouse: `status` reads the registry before it opens it
+    done = subprocess.run([*KINERJA, "status", "--agency", "KAB-TIDAK-ADA"], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("instansi tidak dikenal: 'KAB-TIDAK-ADA'; yang terdaftar: ")
+
+
 def test_dbt_root_cause_is_dbt_s_own_message_in_one_line():
     results = {"results": [
         {"unique_id": "model.kinerja.stg_raw__pelatihan", "status": "error",

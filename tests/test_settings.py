@@ -26,7 +26,9 @@ def test_paths_follow_the_home_unless_set(tmp_path):
 
 
 def test_a_wrong_storage_name_is_refused_in_plain_words(tmp_path):
-    with pytest.raises(ValueError, match="KINERJA_DAGSTER_STORAGE must be sqlite or postgres"):
+    with pytest.raises(
+        ValueError, match="KINERJA_DAGSTER_STORAGE harus sqlite atau postgres, bukan 'mysql'"
+    ):
         Settings.from_env({"KINERJA_HOME": str(tmp_path), "KINERJA_DAGSTER_STORAGE": "mysql"})
 
 

@@ -150,7 +150,8 @@ def build_ingestion_assets(registry: Registry):
             context.log.error(f"{kode}: ingestion failed: {error}")
         if failed and len(keys) == 1:
             # a single agency's run: fail it so the retry policy and the alert apply
-            raise Failure(description=f"ingestion of {keys[0]} failed", metadata=failed)
+            why = (failed[keys[0]].strip().splitlines() or ["?"])[0]
+            raise Failure(description=f"penerimaan kiriman {keys[0]} gagal: {why}", metadata=failed)
         if failed:
             # the others go on, but the run's outcome, its exit code and an alert say it
             context.instance.add_run_tags(
