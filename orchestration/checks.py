@@ -58,7 +58,7 @@ def check_result(
             asset_key=asset_key,
             check_name=check_name,
             passed=True,
-            metadata={"rows": 0, "note": "nothing new to check"},
+            metadata={"rows": 0, "note": "tidak ada yang baru untuk diperiksa"},
         )
     meta = {
         "rows": outcome.rows,

@@ -147,7 +147,7 @@ def build_ingestion_assets(registry: Registry):
             )
         failed = {kode: str(o.error) for kode, o in outcomes.items() if o.error}
         for kode, error in failed.items():
-            context.log.error(f"{kode}: ingestion failed: {error}")
+            context.log.error(f"{kode}: penerimaan kiriman gagal: {error}")
         if failed and len(keys) == 1:
             # a single agency's run: fail it so the retry policy and the alert apply
             why = (failed[keys[0]].strip().splitlines() or ["?"])[0]
@@ -160,7 +160,7 @@ def build_ingestion_assets(registry: Registry):
             try:
                 send_alert(failed_agencies_message(failed, context.run_id), alert_webhook.url)
             except Exception as e:  # an unreachable webhook does not undo the ingestion
-                context.log.error(f"alert webhook failed: {e}")
+                context.log.error(f"webhook peringatan gagal: {e}")
         totals = run_totals(outcomes)
         per_agency = MetadataValue.json(agency_figures(outcomes))
         for table in raw_tables():

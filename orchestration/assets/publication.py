@@ -51,7 +51,7 @@ def publikasi(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
     )
     if _no_indicators(working):
         context.log.warning(f"publikasi tanpa indikator: {EMPTY_MESSAGE}")
-    context.log.info(f"published {release}")
+    context.log.info(f"terbit: {release}")
     return MaterializeResult(
         metadata={"release": str(release), "latest": str(Path(warehouse.published) / "latest")}
     )
