@@ -67,3 +67,10 @@ def sel(column: str, value, kosong: str = KOSONG) -> str:
     if isinstance(value, float | Decimal):
         return persen(value) if is_percent(column) else angka(value, 2)
     return str(value)
+
+
+def daftar_file(names: list[str], shown: int = 3) -> str:
+    """File names for a sentence: `a, b, c dan 12 file lainnya` past `shown` names."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} dan {angka(len(names) - shown)} file lainnya"

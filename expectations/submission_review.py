@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core.numbers import angka, persen
+from core.numbers import angka, daftar_file, persen
 from expectations.runner import SuiteOutcome
 
 RULES = ("TURUN_DRASTIS", "INDIKATOR_BERUBAH", "GERBANG_MUTU")
@@ -76,7 +76,7 @@ FROM eligible
 # no row key, so no roster or appraisal NIP) and file names
 _SUBMISSIONS = f"""
 SELECT kode_instansi, dataset, tahun, peringkat, sum(jumlah_baris) AS jumlah_baris,
-       sum(jumlah_nip) AS jumlah_nip, string_agg(file_name, ', ' ORDER BY file_name) AS files,
+       sum(jumlah_nip) AS jumlah_nip, list(file_name ORDER BY file_name) AS files,
        max(loaded_at) AS loaded_at
 FROM ({_RANKED}) r
 GROUP BY ALL
@@ -146,7 +146,8 @@ def drop_holds(con, since: dt.datetime | None, cfg: dict) -> list[Hold]:
         )
         drop = 1 - rows_after / rows_before
         alasan = (
-            f"Kiriman {files} ({dataset} {tahun}) menggantikan {prev}, tetapi hanya berisi "
+            f"Kiriman {daftar_file(files)} ({dataset} {tahun}) menggantikan {daftar_file(prev)}, "
+            f"tetapi hanya berisi "
             f"{angka(rows_after)} baris (sebelumnya {angka(rows_before)}, turun "
             f"{persen(100 * drop)}){nips}. Kiriman pengganti biasanya lengkap: kiriman ini "
             f"ditahan dan data sebelumnya tetap dipakai sampai operator menerimanya "

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.numbers import angka
+from core.numbers import angka, daftar_file
 from core.registry import Registry
 from publication.release import ANALYST_DB, published_watermark
 
@@ -115,7 +115,7 @@ FROM fy
 # loaded a file of it
 _SUBMISSIONS = f"""
 SELECT kode_instansi, dataset, tahun, peringkat,
-       string_agg(file_name, ', ' ORDER BY file_name) AS files, sum(jumlah_baris) AS jumlah_baris,
+       list(file_name ORDER BY file_name) AS files, sum(jumlah_baris) AS jumlah_baris,
        bool_or(run_id = $run_id) AS this_run
 FROM ({_FILE_YEARS}) r
 GROUP BY ALL
@@ -142,7 +142,10 @@ def _replaced(con, run_id: str) -> list[dict]:
         "rows_before",
         "rows_after",
     )
-    return [dict(zip(keys, r, strict=True)) for r in rows]
+    out = [dict(zip(keys, r, strict=True)) for r in rows]
+    for r in out:
+        r["file"], r["replaced_file"] = daftar_file(r["file"]), daftar_file(r["replaced_file"])
+    return out
 
 
 def _columns(con, catalog: str) -> set[str]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from python_calamine import CalamineWorkbook
 
-from core.numbers import angka, persen, sel
+from core.numbers import angka, daftar_file, persen, sel
 from publication.charts import diverging, hbar, hstack
 from publication.workbooks import write_agency_findings
 
@@ -118,3 +118,9 @@ def test_every_published_column_has_its_indonesian_definition_once():
                 if not text or re.search(r"\b(the|of|when|rounded)\b", text):
                     missing.append(f"{model['name']}.{col['name']}")
     assert seen > 100 and missing == []
+
+
+def test_a_long_list_of_files_is_cut_in_a_sentence():
+    assert daftar_file(["a.csv", "b.csv"]) == "a.csv, b.csv"
+    names = [f"p_{i}.csv" for i in range(1205)]
+    assert daftar_file(names) == "p_0.csv, p_1.csv, p_2.csv dan 1.202 file lainnya"

@@ -8,9 +8,11 @@
   submission when
     - it was submitted more than var('submission_gap_minutes') after the file before it
       (parts of one submission arrive together; a revision comes later), or
-    - it repeats a row of the submission so far (the same row key, macro row_key: the same
-      employee in a roster, the same respondent in a survey): parts of one submission hold
-      different rows, a file that sends a row again is a revision, however soon it comes.
+    - most of its rows repeat rows of the submission so far (more than
+      var('revision_min_repeat_share') of them have the row key of a row there, macro row_key:
+      the same employee in a roster, the same respondent in a survey): parts of one submission
+      hold different rows, a file that sends them again is a revision, however soon it comes.
+      A few repeated keys (an NIP twice in an agency's data, a finding) do not make a revision.
   Otherwise it is one more part of the submission before it.
 
   `relation`: the raw table of `dataset`. Returns a subquery with one row per loaded file and
@@ -101,45 +103,78 @@
         having min(urutan) < max(urutan)
     ),
 
-    -- per file: the latest earlier file of its chain that holds one of its row keys
-    repeats as (
-        select kode_instansi, tahun, urutan, max(urutan_sebelumnya) as ulang_dari
+    -- each repeated key of a file, with the latest earlier file of its chain that holds it
+    key_before as (
+        select
+            kode_instansi,
+            tahun,
+            rantai,
+            urutan,
+            lag(urutan) over (
+                partition by kode_instansi, tahun, rantai, kunci order by urutan
+            ) as urutan_sebelumnya
         from (
-            select
-                k.*,
-                lag(k.urutan) over (
-                    partition by k.kode_instansi, k.tahun, k.rantai, k.kunci order by k.urutan
-                ) as urutan_sebelumnya
-            from (select distinct * from key_files semi join repeated using (kode_instansi, tahun, rantai, kunci)) as k
+            select distinct key_files.*
+            from key_files
+            semi join repeated using (kode_instansi, tahun, rantai, kunci)
         )
+    ),
+
+    -- per file and each possible first file of its submission (an earlier file of its
+    -- chain): how many of its keys a file from that one on holds
+    repeats as (
+        select
+            f.kode_instansi,
+            f.tahun,
+            f.urutan,
+            m.urutan as mulai,
+            count(k.urutan_sebelumnya) as jumlah_ulang
+        from multi as f
+        inner join multi as m
+            on
+                f.kode_instansi = m.kode_instansi
+                and f.tahun = m.tahun
+                and f.rantai = m.rantai
+                and m.urutan < f.urutan
+        inner join key_before as k
+            on
+                f.kode_instansi = k.kode_instansi
+                and f.tahun = k.tahun
+                and f.urutan = k.urutan
+                and k.urutan_sebelumnya >= m.urutan
         group by all
     ),
 
-    flagged as (
-        select chained.*, repeats.ulang_dari
-        from chained
-        left join repeats using (kode_instansi, tahun, urutan)
-    ),
-
     -- walk each chain in order: `mulai` is the number of the first file of the current
-    -- submission; a file that repeats a key of a file from `mulai` on starts a new one
+    -- submission; a file most of whose rows repeat keys of files from `mulai` on starts a new one
     steps (kode_instansi, tahun, urutan, mulai) as (
         select kode_instansi, tahun, urutan, urutan
-        from flagged
+        from chained
         where jeda
         union all
         select
             n.kode_instansi,
             n.tahun,
             n.urutan,
-            case when n.ulang_dari >= s.mulai then n.urutan else s.mulai end
+            case
+                when coalesce(r.jumlah_ulang, 0)
+                    > cast({{ var('revision_min_repeat_share') }} as double) * n.jumlah_baris
+                    then n.urutan
+                else s.mulai
+            end
         from steps as s
-        inner join flagged as n
+        inner join chained as n
             on
                 s.kode_instansi = n.kode_instansi
                 and s.tahun = n.tahun
                 and n.urutan = s.urutan + 1
                 and not n.jeda
+        left join repeats as r
+            on
+                n.kode_instansi = r.kode_instansi
+                and n.tahun = r.tahun
+                and n.urutan = r.urutan
+                and s.mulai = r.mulai
     )
 
     select
@@ -154,7 +189,7 @@
         max(f.submitted_at) over (
             partition by f.kode_instansi, f.tahun, s.mulai
         ) as waktu_kiriman
-    from flagged as f
+    from chained as f
     inner join steps as s using (kode_instansi, tahun, urutan)
 )
 {% endmacro %}
