@@ -64,7 +64,7 @@
         )
     ),
 
-    chained as (
+    chained as materialized (
         select
             *,
             sum(cast(jeda as integer)) over (
@@ -73,7 +73,7 @@
         from ordered
     ),
 
-    multi as (
+    multi as materialized (
         select file_sha256, kode_instansi, tahun, urutan, rantai
         from chained
         qualify count(*) over (partition by kode_instansi, tahun, rantai) > 1
@@ -122,7 +122,7 @@
 
     -- per file and each possible first file of its submission (an earlier file of its
     -- chain): how many of its keys a file from that one on holds
-    repeats as (
+    repeats as materialized (
         select
             f.kode_instansi,
             f.tahun,
@@ -145,11 +145,19 @@
         group by all
     ),
 
-    -- walk each chain in order: `mulai` is the number of the first file of the current
+    -- the chains with a repeated key: only their files are walked one by one
+    walked as materialized (
+        select chained.*
+        from chained
+        semi join (select distinct kode_instansi, tahun, rantai from key_before) as w
+            using (kode_instansi, tahun, rantai)
+    ),
+
+    -- walk such a chain in order: `mulai` is the number of the first file of the current
     -- submission; a file most of whose rows repeat keys of files from `mulai` on starts a new one
     steps (kode_instansi, tahun, urutan, mulai) as (
         select kode_instansi, tahun, urutan, urutan
-        from chained
+        from walked
         where jeda
         union all
         select
@@ -163,7 +171,7 @@
                 else s.mulai
             end
         from steps as s
-        inner join chained as n
+        inner join walked as n
             on
                 s.kode_instansi = n.kode_instansi
                 and s.tahun = n.tahun
@@ -184,12 +192,20 @@
         f.jumlah_baris,
         f.jumlah_nip,
         dense_rank() over (
-            partition by f.kode_instansi, f.tahun order by s.mulai
+            partition by f.kode_instansi, f.tahun order by f.mulai
         ) as kiriman_ke,
         max(f.submitted_at) over (
-            partition by f.kode_instansi, f.tahun, s.mulai
+            partition by f.kode_instansi, f.tahun, f.mulai
         ) as waktu_kiriman
-    from chained as f
-    inner join steps as s using (kode_instansi, tahun, urutan)
+    from (
+        -- a chain with no repeated key is one submission, from its first file
+        select
+            c.*,
+            coalesce(
+                s.mulai, min(c.urutan) over (partition by c.kode_instansi, c.tahun, c.rantai)
+            ) as mulai
+        from chained as c
+        left join steps as s using (kode_instansi, tahun, urutan)
+    ) as f
 )
 {% endmacro %}
