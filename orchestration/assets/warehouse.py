@@ -592,6 +592,9 @@ def build_dbt_assets(project: DbtProject):
             raise
         with warehouse.connect() as con:
             con.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, now())", [fingerprint])
-            store_fingerprints(con, build.inputs)
+            # a subset chosen in the UI rebuilt only some models: the next build still compares
+            # with the inputs of the last build of every model
+            if not context.is_subset:
+                store_fingerprints(con, build.inputs)
 
     return warehouse_dbt
