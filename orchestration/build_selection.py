@@ -4,9 +4,10 @@ nodes).
 
 The warehouse's inputs are the dbt project, the seeds, the registry and the pseudonym key
 (`rules_fingerprint`: any change and every node is rebuilt in full) and the raw tables. The raw
-tables are followed per *unit*: each submission dataset (its rows, its load-log lines, its
-holds in raw.penahanan) and each other raw source (raw.instansi, raw.predikat_organisasi). A
-unit's fingerprint is computed from the warehouse before the build and stored after it
+tables are followed per *unit*: each submission dataset (its table's columns and row count,
+its load-log lines, its holds in raw.penahanan) and each other raw source (raw.instansi,
+raw.predikat_organisasi). The raw tables are only appended to, one file per transaction with
+its load-log line, so these see every change of their content. A unit's fingerprint is computed from the warehouse before the build and stored after it
 succeeds (`meta.dbt_inputs`), so a build that failed leaves its units changed for the next one.
 
 A node depends on the units of its ancestors, with one exception: an incremental model reads
@@ -73,13 +74,27 @@ def _exists(con, table: str) -> bool:
     )
 
 
+def _columns(con, table: str) -> list[tuple]:
+    """A raw table's columns and types: a changed table (a column renamed, retyped) is a
+    changed input, whose models run again (and fail, if they no longer fit it)."""
+    return con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+
+
 def input_fingerprints(con, manifest: Mapping[str, Any]) -> dict[str, str]:
     """One fingerprint per unit, from the warehouse as it is now (a few small queries: the load
     log and the holds are one line per file, the raw tables' row counts are metadata)."""
     out: dict[str, str] = {}
     has_log, has_holds = _exists(con, "load_log"), _exists(con, "penahanan")
+    # the load log's and the holds' columns belong to every dataset
+    shared = (_columns(con, "load_log"), _columns(con, "penahanan"))
     for d in datasets_of(manifest):
         parts = [
+            shared,
+            _columns(con, d),
             con.execute(f"SELECT count(*) FROM raw.{ident(d)}").fetchone()
             if _exists(con, d)
             else None,
@@ -101,7 +116,7 @@ def input_fingerprints(con, manifest: Mapping[str, Any]) -> dict[str, str]:
             if _exists(con, name)
             else None
         )
-        out[name] = hashlib.sha256(repr(row).encode()).hexdigest()
+        out[name] = hashlib.sha256(repr((_columns(con, name), row)).encode()).hexdigest()
     return out
 
 

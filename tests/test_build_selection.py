@@ -95,3 +95,9 @@ def test_fingerprints_follow_each_dataset_and_holds(manifest):
     assert changed_units(input_fingerprints(con, manifest), held) == {"pelatihan"}
     con.execute("INSERT INTO raw.instansi VALUES ('X')")
     assert "instansi" in changed_units(input_fingerprints(con, manifest), held)
+    # a raw table whose columns changed: its models run again (and fail if they no longer fit)
+    now = input_fingerprints(con, manifest)
+    con.execute("ALTER TABLE raw.pelatihan RENAME COLUMN kode_instansi TO kode")
+    assert changed_units(input_fingerprints(con, manifest), now) == {"pelatihan"}
+    con.execute("ALTER TABLE raw.load_log ADD COLUMN catatan VARCHAR")
+    assert changed_units(input_fingerprints(con, manifest), now) == set(datasets_of(manifest))
