@@ -11,10 +11,10 @@ its load-log line, so these see every change of their content. A unit's fingerpr
 succeeds (`meta.dbt_inputs`), so a build that failed leaves its units changed for the next one.
 
 A node depends on the units of its ancestors, with one exception: an incremental model reads
-the load log and the holds of every dataset only to find what changed since its own last
-build (macros load_watermark, changed_years_filter, latest_submission and
-remove_withheld_pairs: always for its own datasets), so those edges bring no unit of their
-own; that model's own incremental run would rebuild nothing for a change outside its
+the load log, the holds and the file-years of every dataset only for its own datasets (macros
+load_watermark, changed_years_filter, changed_nip_years, latest_submission and
+remove_withheld_pairs: what changed since its own last build, and which file is the latest
+submission), so those edges bring no unit of their own; that model's own incremental run would rebuild nothing for a change outside its
 datasets. A model that is not incremental and reads the load log or the holds (a view, the
 data-quality mart) depends on every dataset. Seeds are covered by rules_fingerprint.
 
@@ -34,12 +34,15 @@ from core.sql import ident
 
 INPUTS_TABLE = "meta.dbt_inputs"
 LOAD_LOG, HOLDS = "source.kinerja.raw.load_log", "source.kinerja.raw.penahanan"
-# the load log and the holds, as sources and as their staging views
+# relations with rows of every dataset, each row naming its dataset: the load log and the
+# holds (sources and staging views) and the file-years of every submission (which the
+# submission rule reads for its own dataset)
 EVERY_DATASET = {
     LOAD_LOG,
     HOLDS,
     "model.kinerja.stg_raw__load_log",
     "model.kinerja.stg_raw__penahanan",
+    "model.kinerja.stg_raw__file_years",
 }
 
 
