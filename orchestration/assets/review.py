@@ -30,7 +30,7 @@ from expectations.submission_review import (
 from ingestion.schema import HOLDS_DDL
 from orchestration.alerts import holds_message, send_alert
 from orchestration.assets.published_marts import PUBLISHED_FROM
-from orchestration.assets.warehouse import dbt_project, dbt_target, dbt_vars
+from orchestration.assets.warehouse import rebuild_after_holds
 from orchestration.checks import GATED_MARTS, gx_run_name
 from orchestration.resources import AlertWebhookResource, WarehouseResource
 from publication.release import ANALYST_DB, latest_release, published_watermark
@@ -54,14 +54,9 @@ HOLDS_TABLE = AssetSpec(
 
 
 def _rebuild(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """dbt build again (incremental: only the agency-years whose submissions were just held)."""
-    args = ["build", "--vars", dbt_vars(warehouse), "--exclude-resource-type", "unit_test"]
-    invocation = dbt.cli(
-        args,
-        manifest=dbt_project().manifest_path,
-        target_path=dbt_target(warehouse),
-    )
-    invocation.wait()
+    """dbt build again (incremental: only the agency-years whose submissions were just held,
+    in the models that depend on their datasets)."""
+    rebuild_after_holds(dbt, warehouse)
     context.log.info("warehouse rebuilt without the held submissions")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from dagster import (
+    AssetCheckKey,
     AssetCheckResult,
     AssetExecutionContext,
     AssetKey,
@@ -26,6 +27,7 @@ from dagster import (
     Output,
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 from filelock import FileLock
 from packaging import version
 
@@ -33,6 +35,14 @@ from core import personal_data
 from core.paths import DBT_PROJECT_DIR, STANDARD_FILE
 from core.registry import load_registry
 from expectations.submission_review import Tracer, record_holds, trace_failures
+from orchestration.build_selection import (
+    changed_units,
+    input_fingerprints,
+    selection,
+    store_fingerprints,
+    stored_fingerprints,
+    unselected_models,
+)
 from orchestration.dbt_failures import failed_nodes, failing_rows, root_cause
 from orchestration.recovery import claim_run
 from orchestration.resources import PseudonymKeyResource, WarehouseResource
@@ -303,14 +313,15 @@ def build_failure(invocation, target: Path) -> Failure:
 _DONE = object()
 
 
-def streamed(invocation) -> Iterator:
+def streamed(invocation, context: AssetExecutionContext | None = None) -> Iterator:
     """dagster-dbt's events of one dbt invocation, as dbt reports them. dbt's output is read in
     a thread: Dagster records each event (a SQLite commit or two, ~10 ms per event on a quiet
     machine, more under load: 1,200 events for 400 nodes) while dbt goes on building, instead
     of all of them after dbt is done (issue 18: 12 to 25 s of the Jawa Barat dbt step), and
     dbt never waits on a full pipe. The thread only reads and parses dbt's lines; they become
     Dagster events here, in the step's thread, as `invocation.stream()` makes them (its
-    warnings go to the step's log, not to the terminal)."""
+    warnings go to the step's log, not to the terminal). `context`: the step's, when dbt was
+    started without it (a selection of our own, see `start_build`)."""
     lines: queue.SimpleQueue = queue.SimpleQueue()
 
     def read() -> None:
@@ -329,7 +340,7 @@ def streamed(invocation) -> Iterator:
         yield from line.to_default_asset_events(
             manifest=invocation.manifest,
             dagster_dbt_translator=invocation.dagster_dbt_translator,
-            context=invocation.context,
+            context=context or invocation.context,
             target_path=invocation.target_path,
             project=invocation.project,
         )
@@ -358,6 +369,163 @@ def passing_events(events, recorded: set, failing: list) -> Iterator:
         if key is not None:
             recorded.add(key)
         yield event
+
+
+def rebuild_after_holds(dbt: DbtCliResource, warehouse: WarehouseResource) -> list[str] | None:
+    """dbt build again after the submission review held submissions: the nodes whose raw
+    inputs changed since the last successful build (the held datasets' chains), or every node
+    when no build recorded its inputs. Returns the selection (None: every node)."""
+    manifest_path = dbt_project().manifest_path
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    with warehouse.connect() as con:
+        inputs = input_fingerprints(con, manifest)
+        stored = stored_fingerprints(con)
+    args = ["build", "--vars", dbt_vars(warehouse), "--exclude-resource-type", "unit_test"]
+    chosen = None if stored is None else selection(manifest, changed_units(inputs, stored))
+    if chosen == []:
+        return chosen
+    if chosen:
+        args += ["--select", " ".join(chosen)]
+    dbt.cli(args, manifest=manifest_path, target_path=dbt_target(warehouse)).wait()
+    with warehouse.connect() as con:
+        store_fingerprints(con, inputs)
+    return chosen
+
+
+class Build:
+    """One dbt build of the warehouse step: what it was started from (the raw inputs'
+    fingerprints, orchestration/build_selection.py), the dbt invocation (None when no raw
+    input changed since the last successful build: nothing to build or test) and the models it
+    leaves as they are."""
+
+    def __init__(self, context, inputs, invocation, unchanged: list[str], manifest, translator):
+        self.context, self.inputs, self.invocation = context, inputs, invocation
+        self.unchanged, self._manifest, self._translator = unchanged, manifest, translator
+
+    def events(self) -> Iterator:
+        """dbt's events, with an output for each model or seed left as it is, so the steps after
+        dbt (the review, the gates, the publication) run on it as on a rebuilt one (its
+        metadata says it was not rebuilt). Dagster takes a multi-asset's outputs in dependency
+        order only: an output waits until the outputs of its parents were given."""
+        ctx, manifest, translator = self.context, self._manifest, self._translator
+        selected = ctx.selected_asset_keys
+        key_of = {uid: translator.get_asset_key(node) for uid, node in manifest["nodes"].items()
+                  if node["resource_type"] in ("model", "seed")}  # fmt: skip
+        parents = {
+            key_of[uid]: {
+                key_of[p]
+                for p in manifest["nodes"][uid].get("depends_on", {}).get("nodes", [])
+                if p in key_of and key_of[p] in selected
+            }  # fmt: skip
+            for uid in key_of
+        }
+        waiting = {
+            key_of[uid]: Output(
+                None,
+                output_name=ctx.assets_def.get_output_name_for_asset_key(key_of[uid]),
+                metadata={
+                    "dibangun_ulang": False,
+                    "alasan": "masukan mentahnya tidak berubah sejak build terakhir yang berhasil",
+                },
+            )
+            for uid in self.unchanged
+            if uid in key_of and key_of[uid] in selected
+        }
+        done: set = set()
+
+        def release() -> Iterator[Output]:
+            ready = [k for k in waiting if parents[k] <= done]
+            while ready:
+                for key in ready:
+                    done.add(key)
+                    yield waiting.pop(key)
+                ready = [k for k in waiting if parents[k] <= done]
+
+        yield from release()
+        checked: set = set()
+        if self.invocation is not None:
+            for event in streamed(self.invocation, ctx):
+                yield event
+                if isinstance(event, Output):
+                    done.add(ctx.assets_def.keys_by_output_name[event.output_name])
+                    yield from release()
+                elif isinstance(event, AssetCheckResult):
+                    checked.add(AssetCheckKey(event.asset_key, event.check_name))
+        # parents that dbt did not build (a failed build): the rest in dependency order
+        while waiting:
+            key = next(k for k in waiting if not (parents[k] & waiting.keys()))
+            done.add(key)
+            yield waiting.pop(key)
+        if self.invocation is None or self.invocation.is_successful():
+            yield from self._carried_checks(checked)
+
+    def _carried_checks(self, checked: set) -> Iterator[AssetCheckResult]:
+        """The tests of the tables left as they are did not run: each check's last recorded
+        result is given again, saying so (the publication waits on every dbt check; without a
+        result Dagster would let it go on with a warning). A check with no recorded result
+        stays without one."""
+        ctx = self.context
+        unchanged = {self._translator.get_asset_key(self._manifest["nodes"][uid])
+                     for uid in self.unchanged}  # fmt: skip
+        keys = [k for k in ctx.selected_asset_check_keys
+                if k not in checked and k.asset_key in unchanged]  # fmt: skip
+        if not keys:
+            return
+        summaries = ctx.instance.event_log_storage.get_asset_check_summary_records(keys)
+        for key in keys:
+            summary = summaries.get(key)
+            record = summary.last_completed_check_execution_record if summary else None
+            entry = record.event if record else None
+            evaluation = (
+                entry.dagster_event.event_specific_data if entry and entry.dagster_event else None
+            )
+            if evaluation is None or not hasattr(evaluation, "passed"):
+                continue
+            yield AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=evaluation.passed,
+                severity=evaluation.severity,
+                metadata={
+                    "dijalankan": False,
+                    "alasan": "tabel tidak berubah sejak build terakhir yang berhasil: "
+                    "hasil uji terakhirnya berlaku",
+                    "hasil_dari_run": record.run_id,
+                },
+            )
+
+
+def start_build(context, dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str],
+                target: Path, full: bool) -> Build:  # fmt: skip
+    """Start `dbt build`: on an incremental build of every asset, only the nodes whose raw
+    inputs changed since the last successful build (orchestration/build_selection.py); on a
+    full build, the first one, or a subset asked for in the UI, what dagster-dbt selects."""
+    manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    with warehouse.connect() as con:
+        inputs = input_fingerprints(con, manifest)
+        stored = None if full or context.is_subset else stored_fingerprints(con)
+    if stored is None:
+        invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+        return Build(context, inputs, invocation, [], manifest, translator)
+    changed = changed_units(inputs, stored)
+    chosen = selection(manifest, changed)
+    unchanged = unselected_models(manifest, chosen)
+    context.log.info(
+        f"raw inputs changed since the last build: {', '.join(sorted(changed)) or 'none'}; "
+        f"{len(unchanged)} models left as they are"
+    )
+    if not chosen:
+        return Build(context, inputs, None, unchanged, manifest, translator)
+    # without the context, dagster-dbt adds no selection of its own (its `--select fqn:*`
+    # would be a union with ours); the context is given to the events instead (Build.events)
+    invocation = dbt.cli(
+        [*args, "--select", " ".join(chosen)],
+        manifest=manifest,
+        dagster_dbt_translator=translator,
+        target_path=target,
+        raise_on_error=False,
+    )
+    return Build(context, inputs, invocation, unchanged, manifest, translator)
 
 
 def build_dbt_assets(project: DbtProject):
@@ -398,30 +566,35 @@ def build_dbt_assets(project: DbtProject):
         args = ["build", "--vars", dbt_vars(warehouse), "--exclude-resource-type", "unit_test"]
         args += ["--full-refresh"] if full else []
         target = dbt_target(warehouse)
-        invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+        build = start_build(context, dbt, warehouse, args, target, full)
+        invocation = build.invocation
         recorded: set = set()
         failing: list = []
         try:
-            yield from passing_events(streamed(invocation), recorded, failing)
-            if not invocation.is_successful():
+            yield from passing_events(build.events(), recorded, failing)
+            if invocation is not None and not invocation.is_successful():
                 if not hold_traced_failures(context, invocation, dbt, warehouse, target):
                     yield from failing
                     raise build_failure(invocation, target)
                 failing.clear()
-                invocation = dbt.cli(
-                    args, context=context, target_path=target, raise_on_error=False
-                )
-                yield from passing_events(streamed(invocation), recorded, failing)
-                if not invocation.is_successful():
+                # the holds changed what counts: the selection is worked out again
+                build = start_build(context, dbt, warehouse, args, target, full)
+                invocation = build.invocation
+                yield from passing_events(build.events(), recorded, failing)
+                if invocation is not None and not invocation.is_successful():
                     yield from failing
                     raise build_failure(invocation, target)
             yield from failing
         except BaseException:
             # the step fails: dbt must not live on holding the warehouse's lock
-            if invocation.process.poll() is None:
+            if invocation is not None and invocation.process.poll() is None:
                 invocation.process.kill()
             raise
         with warehouse.connect() as con:
             con.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, now())", [fingerprint])
+            # a subset chosen in the UI rebuilt only some models: the next build still compares
+            # with the inputs of the last build of every model
+            if not context.is_subset:
+                store_fingerprints(con, build.inputs)
 
     return warehouse_dbt

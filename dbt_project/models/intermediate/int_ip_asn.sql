@@ -6,14 +6,14 @@
 -- counted appraisal get none.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='tahun',
-    on_schema_change='fail'
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ remove_changed_nips(['pegawai', 'penilaian', 'pelatihan']) }}"
 ) }}
 with pegawai as (
     select *
     from {{ ref('int_pegawai_tahun') }}
-    {{ changed_years_filter('tahun', ['pegawai', 'penilaian', 'pelatihan']) }}
+    {{ changed_nips_filter('nip', 'tahun', ['pegawai', 'penilaian', 'pelatihan']) }}
 ),
 
 pns as (

@@ -3,9 +3,9 @@
 -- employee), the one submitted last counts. It is counted at the home agency.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='tahun',
-    on_schema_change='fail'
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ remove_changed_nips(['pegawai', 'penilaian']) }}"
 ) }}
 with on_sender_roster as (
     select p.*
@@ -14,7 +14,7 @@ with on_sender_roster as (
         on p.kode_instansi = r.kode_instansi
             and p.tahun = r.tahun
             and p.nip = r.nip
-    {{ changed_years_filter('p.tahun', ['pegawai', 'penilaian']) }}
+    {{ changed_nips_filter('p.nip', 'p.tahun', ['pegawai', 'penilaian']) }}
 ),
 
 latest as (

@@ -1,9 +1,9 @@
 -- IP ASN per PNS and year: the four dimension scores, the total and the kategori (see int_ip_asn).
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='tahun',
-    on_schema_change='fail'
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ remove_changed_nips(['pegawai', 'penilaian', 'pelatihan'], key='pegawai_key') }}"
 ) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
@@ -17,4 +17,4 @@ select
     ip_asn,
     kategori
 from {{ ref('int_ip_asn') }}
-{{ changed_years_filter('tahun', ['pegawai', 'penilaian', 'pelatihan']) }}
+{{ changed_nips_filter('nip', 'tahun', ['pegawai', 'penilaian', 'pelatihan']) }}

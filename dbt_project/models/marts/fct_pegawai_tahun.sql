@@ -1,9 +1,9 @@
 -- One row per employee and year at the home agency, with the appraisal and JP that count.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='tahun',
-    on_schema_change='fail'
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ remove_changed_nips(['pegawai', 'penilaian', 'pelatihan'], key='pegawai_key') }}"
 ) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
@@ -21,7 +21,10 @@ select
     jp.total_jp,
     case when pt.status_kepegawaian = 'PNS' then jp.total_jp >= {{ var('min_jp_pns') }} end
         as pns_memenuhi_20jp
-from {{ ref('int_pegawai_tahun') }} as pt
+from (
+    -- the employee-years to rebuild first, then their appraisal and JP
+    select * from {{ ref('int_pegawai_tahun') }}
+    {{ changed_nips_filter('nip', 'tahun', ['pegawai', 'penilaian', 'pelatihan']) }}
+) as pt
 left join {{ ref('int_penilaian_berlaku') }} as p on pt.nip = p.nip and pt.tahun = p.tahun
 left join {{ ref('int_jp_pegawai_tahun') }} as jp on pt.nip = jp.nip and pt.tahun = jp.tahun
-{{ changed_years_filter('pt.tahun', ['pegawai', 'penilaian', 'pelatihan']) }}

@@ -1,9 +1,9 @@
 -- The appraisal that counts per employee and year (see int_penilaian_berlaku).
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='tahun',
-    on_schema_change='fail'
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ remove_changed_nips(['pegawai', 'penilaian'], key='pegawai_key') }}"
 ) }}
 select
     {{ load_watermark() }} as _dimuat_sampai,
@@ -18,4 +18,4 @@ select
     predikat_instansi is null or predikat_instansi = predikat as predikat_sesuai,
     tanggal_penilaian
 from {{ ref('int_penilaian_berlaku') }}
-{{ changed_years_filter('tahun', ['pegawai', 'penilaian']) }}
+{{ changed_nips_filter('nip', 'tahun', ['pegawai', 'penilaian']) }}
