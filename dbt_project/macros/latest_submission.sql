@@ -19,6 +19,8 @@
   pair can change.
 -#}
 {% macro latest_submission(relation, dataset) %}
+    {#- the table's load watermark, read once when the model compiles (model_watermark) -#}
+    {%- set watermark = model_watermark() -%}
     with all_rows as (
         select
             r.*,
@@ -49,9 +51,7 @@
             from {{ relation }} as r
             inner join (
                 select file_sha256, kode_instansi from {{ source('raw', 'load_log') }}
-                where dataset = '{{ dataset }}' and status = 'loaded' and loaded_at > (
-                    select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
-                )
+                where dataset = '{{ dataset }}' and status = 'loaded' and loaded_at > {{ watermark }}
             ) as new_files using (file_sha256, kode_instansi)
             {%- if dataset != 'pegawai' %}
             union
@@ -60,17 +60,13 @@
             from {{ source('raw', 'pegawai') }} as p
             inner join (
                 select file_sha256, kode_instansi from {{ source('raw', 'load_log') }}
-                where dataset = 'pegawai' and status = 'loaded' and loaded_at > (
-                    select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
-                )
+                where dataset = 'pegawai' and status = 'loaded' and loaded_at > {{ watermark }}
             ) as new_rosters using (file_sha256, kode_instansi)
             {%- endif %}
             union
             -- and the pairs whose held submission was held or accepted since then
             select kode_instansi, tahun as tahun_data from {{ source('raw', 'penahanan') }}
-            where dataset = '{{ dataset }}' and greatest(ditahan_pada, diterima_pada) > (
-                select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
-            )
+            where dataset = '{{ dataset }}' and greatest(ditahan_pada, diterima_pada) > {{ watermark }}
         ) as changed using (kode_instansi, tahun_data)
         {%- endif %}
     ),
@@ -104,13 +100,12 @@
   inserts rows for, so a pair whose only submission was held or withdrawn kept its old rows.
 -#}
 {% macro remove_withheld_pairs(dataset) %}
+    {%- set watermark = model_watermark() -%}
     {%- if is_incremental() %}
     delete from {{ this }} as t
     using (
         select distinct kode_instansi, tahun from {{ source('raw', 'penahanan') }}
-        where dataset = '{{ dataset }}' and greatest(ditahan_pada, diterima_pada) > (
-            select coalesce(max(_dimuat_sampai), timestamp '1900-01-01') from {{ this }}
-        )
+        where dataset = '{{ dataset }}' and greatest(ditahan_pada, diterima_pada) > {{ watermark }}
     ) as w
     where t.kode_instansi = w.kode_instansi and t.tahun = w.tahun
     {%- else %}
