@@ -72,8 +72,9 @@ SELECT *, dense_rank() OVER (
 FROM eligible
 """
 
-# the ranked submissions: rows, NIPs (summed over their files: parts of one submission repeat
-# no row key, so no roster or appraisal NIP) and file names
+# the ranked submissions: rows, NIPs and file names. NIPs are summed over the files: an NIP in
+# two parts of one submission counts twice (a part repeats at most revision_min_repeat_share
+# of its row keys, usually none: macros/submissions.sql)
 _SUBMISSIONS = f"""
 SELECT kode_instansi, dataset, tahun, peringkat, sum(jumlah_baris) AS jumlah_baris,
        sum(jumlah_nip) AS jumlah_nip, list(file_name ORDER BY file_name) AS files,

@@ -4,9 +4,8 @@
   row_year(dataset).
   A file belongs to the years of the rows loaded from it; a quarantined file has no rows,
   so it replaces nothing. A submission may be several files (stg_raw__file_years.kiriman_ke,
-  macro file_submissions: files sent close together that repeat none of each other's rows);
-  all its files count. Ties on
-  submission time go to the file loaded last.
+  macro file_submissions: files sent close together, none of which mostly repeats the rows
+  of the ones before); all its files count. Ties on submission time go to the file loaded last.
   A file-year held by the submission review (raw.penahanan) and not accepted by the operator
   does not count: the latest submission with a file-year that is not held counts, with those
   of its file-years that are not held (the review holds every file of a submission).

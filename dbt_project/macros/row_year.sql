@@ -13,8 +13,9 @@
 {#- What identifies a row within one agency's submission for a year (the standard's "one row
     per ..."): a roster's and an appraisal's employee, a training's employee, name and dates,
     a response's respondent, a dialogue's employee and quarter, a reward's employee, kind and
-    date. A file that repeats a row key of an earlier file is a revision, not a part of the
-    same submission (macro file_submissions). -#}
+    date. Returned as the key columns, comma-separated (for hash()). A file most of whose row
+    keys are already in the submission so far is a revision, not one more part of it (macro
+    file_submissions). -#}
 {% macro row_key(dataset, alias='') -%}
     {%- set prefix = alias ~ '.' if alias else '' -%}
     {%- set columns = {'pegawai': ['nip'], 'penilaian': ['nip'],
@@ -22,11 +23,7 @@
                        'survei': ['id_responden'],
                        'dialog_kinerja': ['nip', 'triwulan'],
                        'penghargaan': ['nip', 'jenis_penghargaan', 'tanggal']}[dataset] -%}
-    {%- if columns | length == 1 -%}
-        cast({{ prefix }}{{ columns[0] }} as varchar)
-    {%- else -%}
-        concat_ws(chr(31){% for c in columns %}, {{ prefix }}{{ c }}{% endfor %})
-    {%- endif -%}
+    {%- for c in columns %}{{ ', ' if not loop.first }}{{ prefix }}{{ c }}{% endfor -%}
 {%- endmacro %}
 
 {#- The published key of a fact row: `agency:year:file:row`, the agency that sent it, the
