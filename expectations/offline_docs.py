@@ -55,10 +55,13 @@ button[onclick^="clearTableFilters"] { display: none; }
 )
 
 
-def make_offline(site: Path) -> int:
-    """Rewrite every page of the Data Docs site under `site`; returns how many changed."""
+def make_offline(site: Path, since: float | None = None) -> int:
+    """Rewrite the pages of the Data Docs site under `site` (only those written at or after
+    `since`, a time.time(), when given); returns how many changed."""
     changed = 0
     for page in site.rglob("*.html"):
+        if since is not None and page.stat().st_mtime < since:
+            continue
         text = page.read_text(encoding="utf-8")
         if MARKER in text:
             continue

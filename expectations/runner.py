@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,9 @@ if TYPE_CHECKING:
 
 # Great Expectations takes seconds to import: only the steps that run a gate import it (in
 # GateContext), not every process that loads the code location
+
+# validations listed on the Data Docs index page (about 13 a night: some 2 months of runs)
+DOCS_INDEX_LIMIT = 1000
 
 
 @dataclass
@@ -113,8 +117,28 @@ class GateContext:
         return SuiteOutcome(name, len(df), len(result.results), failures)
 
     def build_docs(self) -> Path:
-        """Build the Data Docs, then make them work offline (expectations/offline_docs.py)."""
-        self.context.build_data_docs()
+        """Build the Data Docs pages of this run's validations (`run_name`; every page when
+        the context has no run name) and the index, then make the new pages work offline
+        (expectations/offline_docs.py). Rebuilding every page on every run would grow with
+        the history: a year of nightly runs is thousands of validation results."""
+        started = time.time()
+        ids = None
+        if self.run_name:
+            keys = self.context.validation_results_store.list_keys()
+            ids = [k for k in keys if k.run_id.run_name == self.run_name]
+            ids += list({k.expectation_suite_identifier for k in ids})
+        self._limit_index()
+        self.context.build_data_docs(resource_identifiers=ids or None)
         site = Path(self.context.root_directory) / "uncommitted" / "data_docs" / "local_site"
-        make_offline(site)
+        make_offline(site, since=None if ids is None else started - 1)
         return site / "index.html"
+
+    def _limit_index(self) -> None:
+        """The index page lists the latest DOCS_INDEX_LIMIT validations (GX reads each one it
+        lists); older pages stay on disk."""
+        sites = self.context.variables.data_docs_sites or {}
+        builder = (sites.get("local_site") or {}).get("site_index_builder")
+        if builder is not None and builder.get("validation_results_limit") != DOCS_INDEX_LIMIT:
+            builder["validation_results_limit"] = DOCS_INDEX_LIMIT
+            self.context.variables.data_docs_sites = sites
+            self.context.variables.save()

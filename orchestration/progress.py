@@ -121,7 +121,7 @@ def run_with_progress(
             cursor = conn.cursor if conn else cursor
             if not alive:
                 break
-            time.sleep(1.0)  # each look at the event log costs a query
+            worker.join(timeout=1.0)  # each look at the event log costs a query
     worker.join()
     if "error" in outcome:
         raise outcome["error"]

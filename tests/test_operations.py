@@ -306,7 +306,8 @@ def test_landing_sensor_waits_until_a_file_is_older_than_the_settle_time(provinc
 
 def test_cli_runs_record_every_event_in_sqlite_without_waiting_for_the_disk(tmp_path):
     """instance_for (the CLI's instance) writes Dagster's SQLite run history with
-    synchronous = OFF, and every event of a run is still there for the UI."""
+    synchronous = OFF, over one connection per database file, and every event of a run is
+    there for the UI as soon as it is written."""
     from dagster import job, op
 
     from core.settings import Settings
@@ -326,7 +327,14 @@ def test_cli_runs_record_every_event_in_sqlite_without_waiting_for_the_disk(tmp_
         storage = instance.event_log_storage
         with storage.index_connection() as conn:  # a connection as Dagster opens it
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 0
-    with DagsterInstance.from_config(str(tmp_path / "dagster_home")) as again:
-        kinds = {e.dagster_event.event_type_value for e in again.all_logs(result.run_id)
-                 if e.dagster_event}  # fmt: skip
+            first = conn.connection.dbapi_connection
+        with storage.index_connection() as conn:  # the same one again, not a new one
+            assert conn.connection.dbapi_connection is first
+        # while the CLI's instance is still open, another process's view (the UI) already
+        # sees every event: each was committed as it was written
+        with DagsterInstance.from_config(str(tmp_path / "dagster_home")) as ui:
+            kinds = {e.dagster_event.event_type_value for e in ui.all_logs(result.run_id)
+                     if e.dagster_event}  # fmt: skip
+            checked = ui.get_run_by_id(result.run_id)
     assert {"PIPELINE_START", "STEP_START", "STEP_SUCCESS", "PIPELINE_SUCCESS"} <= kinds
+    assert checked.is_success

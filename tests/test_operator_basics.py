@@ -249,6 +249,40 @@ def test_gx_data_docs_load_nothing_from_the_network_and_list_every_validation(tm
     assert 'content: "\\2714"' in text  # the check mark, drawn without Font Awesome
 
 
+def test_gx_data_docs_build_only_this_runs_pages_and_index_the_latest(tmp_path, monkeypatch):
+    import os
+    import re
+
+    import great_expectations.expectations as gxe
+    import pandas as pd
+
+    import expectations.runner as runner
+
+    df = pd.DataFrame({"kode": ["A", "B"]})
+
+    def night(name: str) -> runner.GateContext:
+        gx = runner.GateContext(tmp_path / "gx", run_name=name)
+        gx.run("uji", df, [gxe.ExpectColumnValuesToNotBeNull(column="kode")], "kode")
+        return gx
+
+    first = night("run satu")
+    index = first.build_docs()
+    old = [p for p in index.parent.rglob("*.html") if "validations" in p.parts]
+    assert len(old) == 1
+    os.utime(old[0], (1, 1))  # as if written long ago: a rebuild would change its time
+    second = night("run dua")
+    second.build_docs()
+    assert old[0].stat().st_mtime == 1  # the first run's page was not rebuilt
+    text = index.read_text(encoding="utf-8")
+    assert "run satu" in text and "run dua" in text  # the index lists both
+    # the index lists only the latest DOCS_INDEX_LIMIT validations
+    monkeypatch.setattr(runner, "DOCS_INDEX_LIMIT", 1)
+    night("run tiga").build_docs()
+    rows = re.findall(r"<tr><td>.*?</tr>", index.read_text(encoding="utf-8"), flags=re.S)
+    listed = [r for r in rows if re.search(r"run (satu|dua|tiga)", r)]
+    assert len(listed) == 1 and "run tiga" in listed[0]
+
+
 def test_dbt_lines_are_counted_for_the_progress_bar_and_not_printed(capsys):
     from orchestration.progress import DbtLineCounter
 
