@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import uuid
@@ -112,10 +113,9 @@ def import_gates_meanwhile() -> threading.Thread:
     it where the run reports it."""
 
     def work() -> None:
-        try:
+        # an error is left to the gate step, which imports the module again and reports it
+        with contextlib.suppress(Exception):
             import expectations.gates  # noqa: F401
-        except Exception:  # the gate step imports it again and reports the error
-            pass
 
     thread = threading.Thread(target=work, name="kinerja-import-gates", daemon=True)
     thread.start()
