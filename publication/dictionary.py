@@ -33,10 +33,16 @@ def deskripsi(node_or_column: dict) -> str:
 
 
 def _node(model: str, manifest: Path) -> dict:
+    stat = manifest.stat()
+    return _models(manifest, stat.st_mtime_ns, stat.st_size)[model]
+
+
+@cache
+def _models(manifest: Path, _mtime_ns: int, _size: int) -> dict[str, dict]:
+    """The manifest's models by relation name, read once per version of the file (it is
+    several MB: every published table and workbook asks for its columns)."""
     nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
-    return next(
-        n for n in nodes.values() if n["resource_type"] == "model" and _relation(n) == model
-    )
+    return {_relation(n): n for n in nodes.values() if n["resource_type"] == "model"}
 
 
 def column_docs(model: str, manifest: Path = MANIFEST) -> dict[str, dict]:
