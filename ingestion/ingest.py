@@ -37,6 +37,7 @@ from ingestion.load import (
     PreparedFile,
     check_prepared,
     load_prepared,
+    loaded_files,
     prepare_file,
     read_prepared,
 )
@@ -242,9 +243,7 @@ def _prepared_files(
     the next files overlaps with the reading of those before. Bytes loaded before, or met
     twice in this run (one file uploaded under two names), are 'skipped'."""
     seen: set[tuple[str, str, str]] = set()
-    loaded = set(
-        con.execute("SELECT file_sha256, kode_instansi, dataset FROM raw.load_log").fetchall()
-    )
+    loaded = loaded_files(con)
     for agency in agencies:
         outcome = outcomes[agency.kode]
         try:

@@ -103,32 +103,47 @@ def prepare_file(
     submitted_at: dt.datetime,
     limits: Limits | None = None,
     run_id: str | None = None,
-    loaded: set[tuple[str, str, str]] | None = None,
+    loaded: dict[tuple[str, str, str], dt.datetime] | None = None,
     durable: bool = True,
 ) -> PreparedFile | FileResult:
     """Archive the original; a FileResult 'skipped' when these bytes were loaded before.
-    `loaded`: the load log's (sha256, agency, dataset), when the caller has read it once."""
+    `loaded`: the load log's submission time of each (sha256, agency, dataset), when the
+    caller has read it once (`loaded_files`): no query per file (46,594 files nationally)."""
     sha, archived, size = archive_file(archive_root, path, path.suffix, durable=durable)
     if (
         (sha, agency.kode, dataset) in loaded
         if loaded is not None
         else _already_loaded(con, sha, agency.kode, dataset)
     ):
-        return _resent(con, sha, file_name, agency.kode, dataset, submitted_at, run_id)
+        return _resent(con, sha, file_name, agency.kode, dataset, submitted_at, run_id, loaded)
     limits = limits or load_limits()
     return PreparedFile(archived, file_name, agency, dataset, sha, size, submitted_at, limits)
 
 
-def _resent(con, sha, file_name, kode, dataset, submitted_at, run_id) -> FileResult:
+def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], dt.datetime]:
+    """The load log's submission time of each (sha256, agency, dataset)."""
+    rows = con.execute(
+        "SELECT file_sha256, kode_instansi, dataset, submitted_at FROM raw.load_log"
+    ).fetchall()
+    return {(sha, kode, ds): at for sha, kode, ds, at in rows}
+
+
+def _resent(con, sha, file_name, kode, dataset, submitted_at, run_id, loaded=None) -> FileResult:
     """Bytes loaded before: 'skipped', or 'resubmitted' when this copy was submitted later
     than the one in the load log (an earlier revision sent again counts as the latest)."""
-    (before,) = con.execute(
-        "SELECT submitted_at FROM raw.load_log WHERE file_sha256 = ? AND kode_instansi = ? "
-        "AND dataset = ?",
-        [sha, kode, dataset],
-    ).fetchone()
+    key = (sha, kode, dataset)
+    if loaded is not None:
+        before = loaded[key]
+    else:
+        (before,) = con.execute(
+            "SELECT submitted_at FROM raw.load_log WHERE file_sha256 = ? AND kode_instansi = ? "
+            "AND dataset = ?",
+            [sha, kode, dataset],
+        ).fetchone()
     if submitted_at <= before:
         return FileResult(file_name, kode, dataset, sha, "skipped")
+    if loaded is not None:
+        loaded[key] = submitted_at
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute("BEGIN")
     con.execute(
