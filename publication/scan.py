@@ -24,7 +24,7 @@ import duckdb
 
 from core import personal_data
 from core.paths import STANDARD_FILE
-from core.personal_data import Detector, nip_pattern, words
+from core.personal_data import HEX_DIGEST_RE2_FULL, Detector, nip_pattern, words
 from core.sql import lit
 from publication.release import table_fingerprints
 
@@ -277,12 +277,17 @@ def _candidates_sql(source: str, column: str, context: list[str]) -> str:
     data: the values outside ASCII (the detector looks at them whole: NFKC may make digits or
     words of them), the values with an NIP-like run of digits, and those with a key word of a
     roster name. Every other value holds neither (see RosterNames), without a detector's
-    look."""
+    look. A value that is one hex digest (a pseudonym key, a sha256) is no NIP candidate
+    however many digits it has: the detector ignores digests (core/personal_data.py), and a
+    digest is one word, no roster name. Nationally 0.4 % of the 3.6 million pseudonym keys
+    of a table hold 18 digits in a row: each was handed to a detector for nothing."""
     col = f'"{column}"'
     return f"""(
         WITH d AS MATERIALIZED (SELECT DISTINCT {col} AS v FROM {source} WHERE {col} IS NOT NULL),
         c AS (
-            SELECT v FROM d WHERE strlen(v) <> length(v) OR regexp_matches(v, $nip)
+            SELECT v FROM d WHERE strlen(v) <> length(v)
+                OR (regexp_matches(v, $nip)
+                    AND NOT (length(v) >= 32 AND regexp_full_match(v, $hex)))
             UNION
             SELECT v FROM (SELECT v, unnest({WORDS_SQL.format(v="v")}) AS w FROM d)
             SEMI JOIN key_words USING (w)
@@ -314,7 +319,7 @@ def table_hits(
     if not columns:
         return set()
     sql = " UNION ALL ".join(_candidates_sql(source, c, context) for c in columns)
-    values = con.execute(sql, {"nip": nip_pattern("re2")}).fetchall()
+    values = con.execute(sql, {"nip": nip_pattern("re2"), "hex": HEX_DIGEST_RE2_FULL}).fetchall()
     if not values:
         return set()
     agency, year = (c != "NULL" for c in context)

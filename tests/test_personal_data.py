@@ -185,6 +185,9 @@ def test_the_scan_filter_loses_no_hit():
         "Dewi Sartika Putri", "agus salim", "rina wati", "Ｒｉｎａ Ｗａｔｉ", "José Ramírez",
         "jose ramirez", "nur 2", "Nur 2.5", "SRI", BUDI_NIP, "NIP.19851123 201977 2 001",
         "１９８５１１２３２０１９７７２００１", "e3b0c44298fc1c14198511232019772001" + "a" * 30,
+        "198511232019772001" + "abcdef01234567",  # a whole digest of 32: no candidate
+        "E3B0C44298FC1C14198511232019772001" + "A" * 30,  # upper case: a candidate, no hit
+        "198511232019772001" * 2,  # 36 digits, no a-f: no digest, an NIP
         "0812-3456-7890", "2019-05-01", "Pelatihan", "BPSDM", "¹⁹⁸⁵¹¹²³²⁰¹⁹⁷⁷²⁰⁰¹", "",
     ]  # fmt: skip
     rows = [
