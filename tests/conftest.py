@@ -207,6 +207,7 @@ HEAVY_FIRST = (
     "test_withdrawal.py",
     "test_publication_files.py",
     "test_personal_data.py",
+    "test_wilayah_baru.py",
     "test_ingest_e2e.py",
     "test_write_audit_publish.py",
     "test_operations.py",
