@@ -191,12 +191,13 @@ DINILAI_KAB2 = (
 )
 
 
-# The order in which `make test` hands out the modules (pytest-xdist, -n 2 --dist loadfile
+# The order in which `make test` hands out the modules (pytest-xdist, -n 3 --dist loadfile
 # --no-loadscope-reorder: a module runs whole in one test process), longest work first (the
 # seconds each module took in one `make test DURATIONS=0`, on a loaded machine, are in the
 # README), so that the short ones fill the gaps at the end. The hand province's builder comes
-# first; the operator's walk (the demo, the real daemon and sensor) beside it; then the
-# modules that copy the hand province or the revised night. Modules not named here (a few
+# first; the operator's walk (the demo, the real daemon and sensor) and the crash test (its
+# own province; it asks for the hand province only at its end) beside it, one per process;
+# then the modules that copy the hand province or the revised night. Modules not named here (a few
 # seconds each) follow in collection order.
 HEAVY_FIRST = (
     "test_warehouse_hand_computed.py",
@@ -207,6 +208,7 @@ HEAVY_FIRST = (
     "test_withdrawal.py",
     "test_publication_files.py",
     "test_personal_data.py",
+    "test_wilayah_baru.py",
     "test_ingest_e2e.py",
     "test_write_audit_publish.py",
     "test_operations.py",

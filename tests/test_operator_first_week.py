@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.limits import load_limits
 from core.paths import PROJECT_ROOT
 from core.registry import load_registry
 from core.standard import DATASETS
@@ -38,7 +39,7 @@ def kinerja(env: dict, *args: str, timeout: int = 600) -> subprocess.CompletedPr
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout)  # fmt: skip
 
 
-def wait_for(what, timeout: float, step: float = 2.0):
+def wait_for(what, timeout: float, step: float = 0.5):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         value = what()
@@ -81,6 +82,25 @@ def test_demo_status_daemon_sensor_and_failures_in_plain_words(operator_env, rec
     assert "File diterima pada run ini" in out and "log dbt lengkap:" in out
     assert len(out.splitlines()) < 60 and "\x1b[" not in out  # quiet, no colour codes
 
+    # 3. (started here: its start-up overlaps the status command, which writes nothing) the
+    # real daemon with the landing-area sensor and the run-failure alert
+    daemon_env = {**env, "KINERJA_ALERT_WEBHOOK": url}
+    daemon = subprocess.Popen(
+        [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], cwd=PROJECT_ROOT,
+        env=daemon_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        walk_with_daemon(env, home, reg, received, monkeypatch)
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)
+        try:
+            daemon.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(daemon.pid, signal.SIGKILL)
+
+
+def walk_with_daemon(env: dict, home: Path, reg: Path, received: list, monkeypatch) -> None:
     # 2. the status against the landing area: every file there is in it, and the last one
     registry = load_registry(reg)
     status = json.loads(kinerja(env, "status", "--json").stdout)
@@ -100,90 +120,82 @@ def test_demo_status_daemon_sensor_and_failures_in_plain_words(operator_env, rec
     assert status["publikasi_terakhir"]["folder"].startswith(str(home / "published"))
     assert status["run_terjadwal_berikutnya"]
 
-    # 3. the real daemon and sensor: nothing for what is loaded, one run for a new file
+    # 3. the daemon's sensor: nothing for what is loaded, one run for a new file
     from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
-    daemon_env = {**env, "KINERJA_ALERT_WEBHOOK": url}
-    daemon = subprocess.Popen(
-        [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], cwd=PROJECT_ROOT,
-        env=daemon_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        monkeypatch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
-        instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
-        sensor_runs = RunsFilter(tags={"dagster/sensor_name": "landing_area_sensor"})
+    monkeypatch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
+    instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
+    sensor_runs = RunsFilter(tags={"dagster/sensor_name": "landing_area_sensor"})
 
-        def ticks() -> int:
-            states = [s for s in instance.all_instigator_state()
-                      if s.instigator_name == "landing_area_sensor"]  # fmt: skip
-            return sum(len(instance.get_ticks(s.instigator_origin_id, s.selector_id))
-                       for s in states)  # fmt: skip
+    def ticks() -> int:
+        states = [s for s in instance.all_instigator_state()
+                  if s.instigator_name == "landing_area_sensor"]  # fmt: skip
+        return sum(len(instance.get_ticks(s.instigator_origin_id, s.selector_id))
+                   for s in states)  # fmt: skip
 
-        wait_for(lambda: ticks() >= 3, timeout=240)  # the files were seen, and seen stable
-        assert instance.get_runs(filters=sensor_runs) == []
+    wait_for(lambda: ticks() >= 3, timeout=240)  # the files were seen, and seen stable
+    assert instance.get_runs(filters=sensor_runs) == []
 
-        survei = next(
-            f.path for f in files_for(home / "landing", registry.agency("KAB-BOALEMO"), "survei")
-        )
-        lines = survei.read_text(encoding="utf-8").splitlines()
-        new = survei.with_name("survei_revisi.csv")  # a revision: a fifth of the responses fewer
-        new.write_text("\n".join(lines[: len(lines) * 4 // 5]) + "\n", encoding="utf-8")
-        # no run while the file is younger than KINERJA_SETTLE_SECONDS (5 s,
-        # config/limits.yaml): ingestion would skip it as still being copied
-        (run,) = wait_for(lambda: instance.get_runs(filters=sensor_runs), timeout=240)
-        assert run.tags["kinerja/file"] == "KAB-BOALEMO/survei/survei_revisi.csv"
-        done = wait_for(
-            lambda: (r := instance.get_run_by_id(run.run_id)).is_finished and r, timeout=400
-        )
-        assert done.status == DagsterRunStatus.SUCCESS
-        seen = ticks()
-        wait_for(lambda: ticks() >= seen + 2, timeout=60)
-        assert len(instance.get_runs(filters=sensor_runs)) == 1
+    survei = next(
+        f.path for f in files_for(home / "landing", registry.agency("KAB-BOALEMO"), "survei")
+    )
+    lines = survei.read_text(encoding="utf-8").splitlines()
+    new = survei.with_name("survei_revisi.csv")  # a revision: a fifth of the responses fewer
+    new.write_text("\n".join(lines[: len(lines) * 4 // 5]) + "\n", encoding="utf-8")
+    written = new.stat().st_mtime
+    (run,) = wait_for(lambda: instance.get_runs(filters=sensor_runs), timeout=240)
+    assert run.tags["kinerja/file"] == "KAB-BOALEMO/survei/survei_revisi.csv"
+    # no run while the file is younger than KINERJA_SETTLE_SECONDS (config/limits.yaml):
+    # ingestion would skip it as still being copied
+    created = instance.get_run_record_by_id(run.run_id).create_timestamp.timestamp()
+    assert created - written >= load_limits().settle_seconds > 0
+    done = wait_for(
+        lambda: (r := instance.get_run_by_id(run.run_id)).is_finished and r, timeout=400
+    )
+    assert done.status == DagsterRunStatus.SUCCESS
+    seen = ticks()  # two more ticks start no second run (checked after the next two steps)
 
-        # the summary of that run: the revision it received, what it replaced, and the
-        # largest indicator change, explained by that revision
-        from core.duck import connect_reader
-        from orchestration.summary import summarise
+    # the summary of that run: the revision it received, what it replaced, and the
+    # largest indicator change, explained by that revision
+    from core.duck import connect_reader
+    from orchestration.summary import summarise
 
-        with connect_reader(home / "warehouse" / "kerja.duckdb") as con:
-            summary = summarise(con, run.run_id, home / "published", registry)
-        assert [r["kode_instansi"] for r in summary.received] == ["KAB-BOALEMO"]
-        replaced = summary.replaced
-        assert {r["file"] for r in replaced} == {"KAB-BOALEMO/survei/survei_revisi.csv"}
-        assert sum(r["rows_before"] - r["rows_after"] for r in replaced) > 0
-        assert summary.release is not None and summary.compared_with is not None
-        moved = {(c["kode_wilayah"], c["indikator"]) for c in summary.changes}
-        assert moved & {("75.02", "ikm"), ("75", "ikm")}, summary.changes
-        assert all(c["alasan"].startswith("revisi KAB-BOALEMO survei") for c in summary.changes)
+    with connect_reader(home / "warehouse" / "kerja.duckdb") as con:
+        summary = summarise(con, run.run_id, home / "published", registry)
+    assert [r["kode_instansi"] for r in summary.received] == ["KAB-BOALEMO"]
+    replaced = summary.replaced
+    assert {r["file"] for r in replaced} == {"KAB-BOALEMO/survei/survei_revisi.csv"}
+    assert sum(r["rows_before"] - r["rows_after"] for r in replaced) > 0
+    assert summary.release is not None and summary.compared_with is not None
+    moved = {(c["kode_wilayah"], c["indikator"]) for c in summary.changes}
+    assert moved & {("75.02", "ikm"), ("75", "ikm")}, summary.changes
+    assert all(c["alasan"].startswith("revisi KAB-BOALEMO survei") for c in summary.changes)
 
-        # 4a. no key: the command stops at once, its first line says what to do
-        no_key = {**env, "KINERJA_ENV_FILE": str(home / "tidak-ada.env")}
-        failed = kinerja(no_key, "refresh", timeout=60)
-        assert failed.returncode == 2
-        assert failed.stderr.splitlines()[0].startswith(
-            "Kunci pseudonim (KINERJA_PSEUDONYM_KEY) belum ada: jalankan `.venv/bin/kinerja init`"
-        )
-        assert "Traceback" not in failed.stderr
+    # 4a. no key: the command stops at once (before it opens the warehouse or starts a
+    # run), its first line says what to do
+    no_key = {**env, "KINERJA_ENV_FILE": str(home / "tidak-ada.env")}
+    failed = kinerja(no_key, "refresh", timeout=60)
+    assert failed.returncode == 2
+    assert failed.stderr.splitlines()[0].startswith(
+        "Kunci pseudonim (KINERJA_PSEUDONYM_KEY) belum ada: jalankan `.venv/bin/kinerja init`"
+    )
+    assert "Traceback" not in failed.stderr
 
-        # 4b. a broken model: dbt's own message is the first line, and the alert's root cause
-        from core.duck import connect_writer
+    wait_for(lambda: ticks() >= seen + 2, timeout=60)
+    assert len(instance.get_runs(filters=sensor_runs)) == 1
 
-        with connect_writer(home / "warehouse" / "kerja.duckdb", "1GB") as con:
-            # a system column (a dataset column of the standard would be added back, empty,
-            # by ensure_raw_schema before dbt runs)
-            con.execute("ALTER TABLE raw.pelatihan RENAME COLUMN baris TO baris_rusak")
-        broken = kinerja(env, "refresh", "--agency", "KAB-BOALEMO")
-        assert broken.returncode == 1
-        first = broken.stderr.splitlines()[0]
-        assert first.startswith("GAGAL: dbt: model ") and "Binder Error" in first
-        assert "baris" in first and "log lengkap:" in first and "Traceback" not in broken.stderr
-        alert = wait_for(lambda: [m for m in received if "root_cause" in m], timeout=120)[0]
-        assert first == f"GAGAL: {alert['root_cause']}"
-        assert alert["text"].splitlines()[0] == alert["root_cause"]
-    finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        try:
-            daemon.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(daemon.pid, signal.SIGKILL)
+    # 4b. a broken model: dbt's own message is the first line, and the alert's root cause
+    from core.duck import connect_writer
+
+    with connect_writer(home / "warehouse" / "kerja.duckdb", "1GB") as con:
+        # a system column (a dataset column of the standard would be added back, empty,
+        # by ensure_raw_schema before dbt runs)
+        con.execute("ALTER TABLE raw.pelatihan RENAME COLUMN baris TO baris_rusak")
+    broken = kinerja(env, "refresh", "--agency", "KAB-BOALEMO")
+    assert broken.returncode == 1
+    first = broken.stderr.splitlines()[0]
+    assert first.startswith("GAGAL: dbt: model ") and "Binder Error" in first
+    assert "baris" in first and "log lengkap:" in first and "Traceback" not in broken.stderr
+    alert = wait_for(lambda: [m for m in received if "root_cause" in m], timeout=120)[0]
+    assert first == f"GAGAL: {alert['root_cause']}"
+    assert alert["text"].splitlines()[0] == alert["root_cause"]
