@@ -318,8 +318,14 @@ def table_hits(
     personal data. `context`: the SQL of a row's agency and year (NULL: the table has none)."""
     if not columns:
         return set()
-    sql = " UNION ALL ".join(_candidates_sql(source, c, context) for c in columns)
-    values = con.execute(sql, {"nip": nip_pattern("re2"), "hex": HEX_DIGEST_RE2_FULL}).fetchall()
+    # one query per column: DuckDB 1.5 can hang for good on the UNION ALL of these queries
+    # (three text columns of a national mart, one with thousands of candidates)
+    params = {"nip": nip_pattern("re2"), "hex": HEX_DIGEST_RE2_FULL}
+    values = [
+        row
+        for column in columns
+        for row in con.execute(_candidates_sql(source, column, context), params).fetchall()
+    ]
     if not values:
         return set()
     agency, year = (c != "NULL" for c in context)
