@@ -21,13 +21,11 @@ env: $(BIN)/.installed
 demo: env
 	$(BIN)/kinerja demo
 
-# the tests in three processes (pytest-xdist), each module in one of them, in the order of
-# tests/conftest.py (HEAVY_FIRST); the hand province is built once and shared. Three on this
-# 2-core machine: part of the time a test process only waits (the daemon's sensor ticks, a
-# subprocess starting, a fixture another process builds), and the third keeps both cores busy
-# (measured: pytest 327 s and 353 s with -n 3, 360 s with -n 2; busy 183-186 % against 141 %,
-# but the same work costs 20-27 % more CPU: a small gain, README "Development")
-PYTEST_PARALLEL ?= -n 3 --dist loadfile --no-loadscope-reorder
+# the tests in two processes (pytest-xdist), each module in one of them, in the order of
+# tests/conftest.py (HEAVY_FIRST); the hand province is built once and shared. Two, not three,
+# on this 2-core machine: the suite is bound by CPU, and one after the other on a quiet machine
+# (2026-11-26, same tree) -n 2 took 5 min 02 s with 498 s of CPU, -n 3 5 min 08 s with 581 s
+PYTEST_PARALLEL ?= -n 2 --dist loadfile --no-loadscope-reorder
 # how many of the slowest tests pytest lists (DURATIONS=0: every test, for balancing HEAVY_FIRST)
 DURATIONS ?= 15
 SQLFLUFF_LOG := $(shell mktemp -u /tmp/kinerja-sqlfluff.XXXXXX)

@@ -191,7 +191,7 @@ DINILAI_KAB2 = (
 )
 
 
-# The order in which `make test` hands out the modules (pytest-xdist, -n 3 --dist loadfile
+# The order in which `make test` hands out the modules (pytest-xdist, -n 2 --dist loadfile
 # --no-loadscope-reorder: a module runs whole in one test process), longest work first (the
 # seconds each module took in one `make test DURATIONS=0`, on a loaded machine, are in the
 # README), so that the short ones fill the gaps at the end. The hand province's builder comes
