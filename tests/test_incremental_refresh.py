@@ -53,8 +53,21 @@ def test_incremental_refresh_after_a_revision_equals_a_full_refresh(revised_nigh
         ).fetchall())  # fmt: skip
     assert built["KAB-2/2025"] > built["KAB-1/2025"]
     assert len({v for k, v in built.items() if k != "KAB-2/2025"}) == 1
+    file_years = "SELECT * EXCLUDE (_dimuat_sampai) FROM staging.stg_raw__file_years ORDER BY ALL"
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        # the submissions of every file: only the agencies that sent a file that night (KAB-1
+        # its training, KAB-2 its appraisals) were computed again, with all their files
+        again = dict(con.execute(
+            "SELECT kode_instansi || '/' || dataset, max(_dimuat_sampai) "
+            "FROM staging.stg_raw__file_years GROUP BY ALL"
+        ).fetchall())  # fmt: skip
+        file_years_incremental = con.execute(file_years).fetchall()
+    recomputed = {k for k, v in again.items() if v == max(again.values())}
+    assert recomputed == {"KAB-1/pelatihan", "KAB-2/penilaian"}, again
     assert run_nightly(s, ["KAB-1", "KAB-2", "OPD-A"], full_refresh=True).success
     assert marts_snapshot(s.warehouse) == incremental
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        assert con.execute(file_years).fetchall() == file_years_incremental
     kab2 = rows(
         s.warehouse,
         "SELECT kode_wilayah, jumlah_dinilai FROM marts.indikator_wilayah WHERE tahun = 2025",

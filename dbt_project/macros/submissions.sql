@@ -23,8 +23,11 @@
   Row keys are compared only in chains of several files sent close together, and only the
   keys found in two files are walked in order, so parts that repeat nothing cost one hash
   aggregation and a revision sent days later costs nothing here.
+  `since` (an incremental build: the model's load watermark): only the agencies that had a
+  file of the dataset loaded after it (a new file, or bytes sent again: load.py sets a new
+  loaded_at) are computed, each with all its files.
 -#}
-{% macro file_submissions(dataset, relation, has_nip) %}
+{% macro file_submissions(dataset, relation, has_nip, since=none) %}
 (
     with recursive counted as (
         select
@@ -34,6 +37,14 @@
             count(*) as jumlah_baris,
             {{ 'count(distinct r.nip)' if has_nip else 'cast(null as bigint)' }} as jumlah_nip
         from {{ relation }} as r
+        {%- if since is not none %}
+        -- only the agencies with a file of this dataset loaded (or sent again) since `since`:
+        -- every file of such an agency, so its submissions are numbered anew
+        where r.kode_instansi in (
+            select l.kode_instansi from {{ source('raw', 'load_log') }} as l
+            where l.dataset = '{{ dataset }}' and l.loaded_at > {{ since }}
+        )
+        {%- endif %}
         group by all
     ),
 
