@@ -78,6 +78,20 @@ HEX_DIGEST = r"(?<![0-9A-Za-z])(?=[0-9a-fA-F]{32,}(?![0-9A-Za-z]))[0-9]*[a-fA-F]
 HEX_DIGEST_RE2_FULL = "[0-9a-f]*[a-f][0-9a-f]*"  # a whole value that is a digest (length apart)
 
 
+def nip_like_sql(value: str) -> str:
+    """DuckDB SQL, true where `value` holds an NIP-like run of digits and is not one whole hex
+    digest (which the detector ignores, HEX_DIGEST); its parameters are nip_like_params()."""
+    return (
+        f"(regexp_matches({value}, $nip) "
+        f"AND NOT (length({value}) >= 32 AND regexp_full_match({value}, $hex)))"
+    )
+
+
+def nip_like_params() -> dict[str, str]:
+    """The parameters of nip_like_sql: the NIP pattern and the whole-digest pattern (RE2)."""
+    return {"nip": nip_pattern("re2"), "hex": HEX_DIGEST_RE2_FULL}
+
+
 def words(text: str) -> list[str]:
     """The words of a text, lower case, after Unicode NFKC normalisation (full-width letters
     and digits become plain ones)."""

@@ -12,7 +12,7 @@ import duckdb
 import great_expectations.expectations as gxe  # noqa: E402,I001
 import pandas as pd
 
-from core.personal_data import HEX_DIGEST_RE2_FULL, nip_pattern
+from core.personal_data import nip_like_params, nip_like_sql
 from core.sql import lit
 from core.standard import Standard
 from expectations.frames import read_frame
@@ -128,7 +128,8 @@ def _nip_like_counts(con, text: dict[str, list[str]], memo: Path) -> dict[str, d
     hex digest. Counted again only for a mart whose text columns changed since the last
     count with the same pattern (`memo`: fingerprint = row count and a sum of row hashes of
     the text columns, as publication/release.py fingerprints a table)."""
-    pattern = [nip_pattern("re2"), HEX_DIGEST_RE2_FULL]
+    params = nip_like_params()
+    pattern = [params["nip"], params["hex"]]
     try:
         before = json.loads(memo.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -149,13 +150,9 @@ def _nip_like_counts(con, text: dict[str, list[str]], memo: Path) -> dict[str, d
         else:
             found = con.execute(
                 "SELECT "
-                + ", ".join(
-                    f"count_if(regexp_matches({q}, $nip) AND NOT (length({q}) >= 32 "
-                    f"AND regexp_full_match({q}, $hex)))"
-                    for q in quoted
-                )
+                + ", ".join(f"count_if({nip_like_sql(q)})" for q in quoted)
                 + f' FROM marts."{table}"',
-                {"nip": pattern[0], "hex": pattern[1]},
+                params,
             ).fetchone()
             counts = dict(zip(columns, found, strict=True))
         out[table] = counts

@@ -24,7 +24,7 @@ import duckdb
 
 from core import personal_data
 from core.paths import STANDARD_FILE
-from core.personal_data import HEX_DIGEST_RE2_FULL, Detector, nip_pattern, words
+from core.personal_data import Detector, nip_like_params, nip_like_sql, words
 from core.sql import lit
 from publication.release import table_fingerprints
 
@@ -285,9 +285,7 @@ def _candidates_sql(source: str, column: str, context: list[str]) -> str:
     return f"""(
         WITH d AS MATERIALIZED (SELECT DISTINCT {col} AS v FROM {source} WHERE {col} IS NOT NULL),
         c AS (
-            SELECT v FROM d WHERE strlen(v) <> length(v)
-                OR (regexp_matches(v, $nip)
-                    AND NOT (length(v) >= 32 AND regexp_full_match(v, $hex)))
+            SELECT v FROM d WHERE strlen(v) <> length(v) OR {nip_like_sql("v")}
             UNION
             SELECT v FROM (SELECT v, unnest({WORDS_SQL.format(v="v")}) AS w FROM d)
             SEMI JOIN key_words USING (w)
@@ -320,7 +318,7 @@ def table_hits(
         return set()
     # one query per column: DuckDB 1.5 can hang for good on the UNION ALL of these queries
     # (three text columns of a national mart, one with thousands of candidates)
-    params = {"nip": nip_pattern("re2"), "hex": HEX_DIGEST_RE2_FULL}
+    params = nip_like_params()
     values = [
         row
         for column in columns
