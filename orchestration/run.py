@@ -70,8 +70,6 @@ def reuse_event_log_connections(instance: DagsterInstance) -> None:
     own lock, each in its own committed transaction, so what other processes (the UI, the
     daemon) read is unchanged. Only for the instance of a `kinerja` command, a process that
     runs one job and ends: the long-lived UI and daemon keep Dagster's own behaviour."""
-    from contextlib import contextmanager
-
     from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
         SQLITE_BUSY_TIMEOUT_SECONDS,
         SqliteEventLogStorage,
@@ -83,7 +81,7 @@ def reuse_event_log_connections(instance: DagsterInstance) -> None:
         return
     engines: dict = {}
 
-    @contextmanager
+    @contextlib.contextmanager
     def connect(shard: str):
         with storage._db_lock:
             engine = engines.get(shard)
@@ -105,7 +103,7 @@ def reuse_event_log_connections(instance: DagsterInstance) -> None:
     storage._connect = connect
 
 
-def import_gates_meanwhile() -> threading.Thread:
+def import_gates_meanwhile() -> None:
     """Import the GX gates (Great Expectations: about 2 s of imports) in a background thread
     while the run starts and ingests, so that the raw gate does not wait for them. The gate
     steps import the same modules; Python's import lock makes them wait for this import to
@@ -113,13 +111,10 @@ def import_gates_meanwhile() -> threading.Thread:
     it where the run reports it."""
 
     def work() -> None:
-        # an error is left to the gate step, which imports the module again and reports it
         with contextlib.suppress(Exception):
             import expectations.gates  # noqa: F401
 
-    thread = threading.Thread(target=work, name="kinerja-import-gates", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=work, name="kinerja-import-gates", daemon=True).start()
 
 
 def run_job(
