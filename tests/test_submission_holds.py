@@ -117,6 +117,8 @@ def test_an_injected_bad_row_from_one_agency_holds_only_that_agency(
     )
     assert [r[:4] for r in held_rows] == [("KAB-2", "survei", 2025, "GERBANG_MUTU")]
     assert "skm_revisi.csv" in held_rows[0][4] and "baris 4" in held_rows[0][4]
+    # the range test of all nine answers names the one out of range
+    assert "'values_between_stg_raw__survei' gagal pada kolom u1 " in held_rows[0][4]
     assert "KIRIMAN DITAHAN" in out and "skm_revisi.csv" in out
     # the province published: KAB-1's revision counts, KAB-2's IKM is its last accepted one
     assert published(s, ikm) == ikm_before

@@ -124,11 +124,14 @@ def test_a_failing_row_traces_to_one_agencys_new_file_else_blocks(con):
     region_of = {"KAB-X": "75.01", "KAB-Y": "75.02", "KAB-Z": "75.02"}
     tracer = Tracer(con, T0 + dt.timedelta(days=2), region_of)
     holds, untraced = trace_failures(tracer, [
-        ("value_between_u1", [{"file_sha256": "x-new", "kode_instansi": "KAB-X", "baris": 4}]),
+        ("values_between_stg_raw__survei", [{"file_sha256": "x-new", "kode_instansi": "KAB-X",
+                                             "baris": 4, "kolom_gagal": "u1, u3"}]),
         ("ikm_range", [{"kode_wilayah": "75.01", "tahun": 2025}]),
     ])  # fmt: skip
     assert [(h.file_sha256, h.aturan) for h in holds] == [("x-new", "GERBANG_MUTU")]
-    assert "(baris 4)" in holds[0].alasan and untraced == []
+    assert "'values_between_stg_raw__survei' gagal pada kolom u1, u3 pada " in holds[0].alasan
+    assert "(baris 4)" in holds[0].alasan
+    assert untraced == []
     # an old file, a region with two agencies sending, a row without agency: untraced
     _, untraced = trace_failures(tracer, [
         ("a", [{"file_sha256": "x-old", "kode_instansi": "KAB-X"}]),

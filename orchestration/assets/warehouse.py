@@ -179,8 +179,9 @@ def check_description(test: Mapping[str, Any], manifest: Mapping[str, Any]) -> s
         columns=", ".join(kwargs.get("columns") or kwargs.get("combination_of_columns") or []),
         to=re.sub(r"^(ref|source)\(['\"](.+?)['\"].*\)$", r"\2", str(kwargs.get("to", ""))),
         field=kwargs.get("field", ""),
-        min=kwargs.get("min_value", ""),
-        max=kwargs.get("max_value", ""),
+        ranges="; ".join(
+            f"{c} antara {lo} dan {hi}" for c, (lo, hi) in (kwargs.get("ranges") or {}).items()
+        ),
         values=", ".join(map(str, kwargs.get("values") or [])),
     )
 
