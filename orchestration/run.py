@@ -102,6 +102,19 @@ def reuse_event_log_connections(instance: DagsterInstance) -> None:
     # the instance's own storage object only (Dagster 1.13's SqliteEventLogStorage._connect)
     storage._connect = connect
 
+    # Dagster asks whether the asset-check table exists before storing each asset-check event
+    # (`supports_asset_checks`), with a new engine and connection each time: about 2 ms for
+    # each of a run's several hundred check events. A table that exists stays: a yes is kept.
+    has_table = storage.has_table
+    tables: set[str] = set()
+
+    def cached_has_table(table_name: str) -> bool:
+        if table_name not in tables and has_table(table_name):
+            tables.add(table_name)
+        return table_name in tables
+
+    storage.has_table = cached_has_table
+
 
 def import_gates_meanwhile() -> None:
     """Import the GX gates (Great Expectations: about 2 s of imports) in a background thread

@@ -304,11 +304,21 @@ def test_landing_sensor_waits_until_a_file_is_older_than_the_settle_time(provinc
     assert [agencies_of(r) for r in requests] == [["KAB-2"]]
 
 
-def test_cli_runs_record_every_event_in_sqlite_without_waiting_for_the_disk(tmp_path):
+def test_cli_runs_record_every_event_in_sqlite_without_waiting_for_the_disk(tmp_path, monkeypatch):
     """instance_for (the CLI's instance) writes Dagster's SQLite run history with
     synchronous = OFF, over one connection per database file, and every event of a run is
     there for the UI as soon as it is written."""
-    from dagster import job, op
+    from dagster import (
+        AssetCheckKey,
+        AssetCheckResult,
+        AssetKey,
+        Definitions,
+        asset,
+        asset_check,
+        define_asset_job,
+        job,
+        op,
+    )
 
     from core.settings import Settings
     from orchestration.run import instance_for
@@ -321,9 +331,36 @@ def test_cli_runs_record_every_event_in_sqlite_without_waiting_for_the_disk(tmp_
     def tiny():
         step()
 
+    @asset
+    def tabel():
+        return 1
+
+    @asset_check(asset=tabel)
+    def tabel_terisi():
+        return AssetCheckResult(passed=True)
+
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    looked_up = []
+    has_table = SqliteEventLogStorage.has_table
+
+    def counted(self, name):
+        looked_up.append(name)
+        return has_table(self, name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counted)
     s = Settings.from_env({"KINERJA_HOME": str(tmp_path)})
     with instance_for(s) as instance:
         result = tiny.execute_in_process(instance=instance)
+        # asset checks, whose table Dagster looks for before each check event (asked once here)
+        checked_job = define_asset_job("checked").resolve(
+            asset_graph=Definitions(
+                assets=[tabel], asset_checks=[tabel_terisi]
+            ).resolve_asset_graph()
+        )
+        for _ in range(2):
+            assert checked_job.execute_in_process(instance=instance).success
+        assert looked_up.count("asset_check_executions") == 1  # 4 check events
         storage = instance.event_log_storage
         with storage.index_connection() as conn:  # a connection as Dagster opens it
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 0
@@ -336,5 +373,9 @@ def test_cli_runs_record_every_event_in_sqlite_without_waiting_for_the_disk(tmp_
             kinds = {e.dagster_event.event_type_value for e in ui.all_logs(result.run_id)
                      if e.dagster_event}  # fmt: skip
             checked = ui.get_run_by_id(result.run_id)
+            history = ui.event_log_storage.get_asset_check_execution_history(
+                AssetCheckKey(AssetKey("tabel"), "tabel_terisi"), limit=10
+            )
     assert {"PIPELINE_START", "STEP_START", "STEP_SUCCESS", "PIPELINE_SUCCESS"} <= kinds
     assert checked.is_success
+    assert [h.status.value for h in history] == ["SUCCEEDED", "SUCCEEDED"]
