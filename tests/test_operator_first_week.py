@@ -62,7 +62,7 @@ def operator_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KINERJA_", "DAGSTER_"))}
     env.update(
         KINERJA_HOME=str(home), KINERJA_REGISTRY=str(reg), KINERJA_ENV_FILE=str(tmp_path / ".env"),
-        KINERJA_SENSOR_INTERVAL="5", DAGSTER_HOME=str(home / "dagster_home"),
+        KINERJA_SENSOR_INTERVAL="2", DAGSTER_HOME=str(home / "dagster_home"),
         PYTHONPATH=str(PROJECT_ROOT),
     )  # fmt: skip
     return env, port, home, reg
