@@ -63,7 +63,13 @@ class GateContext:
         self.context = gx.get_context(mode="file", project_root_dir=str(root))
         self.root = Path(self.context.root_directory)  # <root>/gx
         self.context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-        self.source = self.context.data_sources.add_or_update_pandas("kinerja")
+        # the data source as stored, with the data assets and batch definitions of earlier
+        # runs (add_or_update_pandas would replace it by an empty one: every validation then
+        # added its asset again, saving the project's configuration twice)
+        try:
+            self.source = self.context.data_sources.get("kinerja")
+        except KeyError:
+            self.source = self.context.data_sources.add_pandas("kinerja")
 
     def run(
         self,

@@ -291,9 +291,14 @@ def test_gx_data_docs_build_only_this_runs_pages_and_index_the_latest(tmp_path, 
     old = [p for p in index.parent.rglob("*.html") if "validations" in p.parts]
     assert len(old) == 1
     os.utime(old[0], (1, 1))  # as if written long ago: a rebuild would change its time
+    project = first.root / "great_expectations.yml"
+    os.utime(project, (1, 1))
     second = night("run dua")
     second.build_docs()
     assert old[0].stat().st_mtime == 1  # the first run's page was not rebuilt
+    # the data source keeps its data asset from the first night: nothing to add or save again
+    assert [a.name for a in second.source.assets] == ["uji"]
+    assert project.stat().st_mtime == 1
     text = index.read_text(encoding="utf-8")
     assert "run satu" in text and "run dua" in text  # the index lists both
     # the index lists only the latest DOCS_INDEX_LIMIT validations
