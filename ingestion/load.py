@@ -44,16 +44,6 @@ class FileResult:
     reason: str | None = None
 
 
-def _already_loaded(con: duckdb.DuckDBPyConnection, sha: str, kode: str, dataset: str) -> bool:
-    return (
-        con.execute(
-            "SELECT 1 FROM raw.load_log WHERE file_sha256 = ? AND kode_instansi = ? AND dataset = ?",
-            [sha, kode, dataset],
-        ).fetchone()
-        is not None
-    )
-
-
 def _log(
     con, res: FileResult, archive_path: Path, size: int, submitted_at, run_id, loaded_at=None
 ) -> None:
@@ -107,14 +97,12 @@ def prepare_file(
     durable: bool = True,
 ) -> PreparedFile | FileResult:
     """Archive the original; a FileResult 'skipped' when these bytes were loaded before.
-    `loaded`: the load log's submission time of each (sha256, agency, dataset), when the
-    caller has read it once (`loaded_files`): no query per file (46,594 files nationally)."""
+    `loaded`: the load log's submission time of each (sha256, agency, dataset)
+    (`loaded_files`), read once by a caller with many files (46,594 nationally); read here
+    when not given."""
     sha, archived, size = archive_file(archive_root, path, path.suffix, durable=durable)
-    if (
-        (sha, agency.kode, dataset) in loaded
-        if loaded is not None
-        else _already_loaded(con, sha, agency.kode, dataset)
-    ):
+    loaded = loaded_files(con) if loaded is None else loaded
+    if (sha, agency.kode, dataset) in loaded:
         return _resent(con, sha, file_name, agency.kode, dataset, submitted_at, run_id, loaded)
     limits = limits or load_limits()
     return PreparedFile(archived, file_name, agency, dataset, sha, size, submitted_at, limits)
@@ -128,22 +116,15 @@ def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], d
     return {(sha, kode, ds): at for sha, kode, ds, at in rows}
 
 
-def _resent(con, sha, file_name, kode, dataset, submitted_at, run_id, loaded=None) -> FileResult:
+def _resent(con, sha, file_name, kode, dataset, submitted_at, run_id, loaded) -> FileResult:
     """Bytes loaded before: 'skipped', or 'resubmitted' when this copy was submitted later
-    than the one in the load log (an earlier revision sent again counts as the latest)."""
+    than the one in the load log (an earlier revision sent again counts as the latest);
+    `loaded` (loaded_files) is kept up to date."""
     key = (sha, kode, dataset)
-    if loaded is not None:
-        before = loaded[key]
-    else:
-        (before,) = con.execute(
-            "SELECT submitted_at FROM raw.load_log WHERE file_sha256 = ? AND kode_instansi = ? "
-            "AND dataset = ?",
-            [sha, kode, dataset],
-        ).fetchone()
+    before = loaded[key]
     if submitted_at <= before:
         return FileResult(file_name, kode, dataset, sha, "skipped")
-    if loaded is not None:
-        loaded[key] = submitted_at
+    loaded[key] = submitted_at
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute("BEGIN")
     con.execute(
