@@ -264,7 +264,7 @@ def _gate_hold(item: tuple, check: str, rows: list[dict]) -> Hold:
     sha, kode, dataset, tahun, name = item
     lines = sorted({int(r["baris"]) for r in rows if r.get("baris") is not None})
     at = f" (baris {', '.join(map(str, lines[:20]))}{' ...' if len(lines) > 20 else ''})"
-    # a test of several columns names the failing ones in each row (tests/generic/*_columns)
+    # a test of several columns names the failing ones in each row (macro rows_failing_columns)
     columns = sorted({c for r in rows for c in str(r.get("kolom_gagal") or "").split(", ") if c})
     on = f" pada kolom {', '.join(columns)}" if columns else ""
     alasan = (
