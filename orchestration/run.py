@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterator
 
 from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
 
@@ -155,10 +157,30 @@ def run_job(
     mark_run(run_id)
     if job.graph.has_node_named("ingest_agency_submissions"):
         import_gates_meanwhile()
-    return job.execute_in_process(
-        instance=instance,
-        tags={**tags, **process_tags()},
-        run_config=run_config,
-        raise_on_error=False,
-        run_id=run_id,
-    )
+    with sigterm_kept():
+        return job.execute_in_process(
+            instance=instance,
+            tags={**tags, **process_tags()},
+            run_config=run_config,
+            raise_on_error=False,
+            run_id=run_id,
+        )
+
+
+@contextlib.contextmanager
+def sigterm_kept() -> Iterator[None]:
+    """SIGTERM's handler as it was before the run. A run in the main thread ends by setting
+    SIGTERM to SIGINT's handler (Dagster's `capture_interrupts`, "for k8s"): in a process
+    started with SIGINT ignored (`cmd &` from a script, a CI runner), SIGTERM stays ignored,
+    and every process started after that inherits the ignore. Dagster's log capture of the
+    next run then cannot end its `tail -F` processes: it waits 30 s for each of the two, and
+    they live on after the run. One pair per run, forever (found in `make test` started in
+    the background: ten minutes instead of five)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # Dagster changes signal handlers only in the main thread
+        return
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)

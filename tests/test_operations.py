@@ -23,7 +23,7 @@ from orchestration.alerts import run_failure_alert, send_alert
 from orchestration.assets.ingestion import AGENCIES_TAG
 from orchestration.definitions import INGEST_JOB, NIGHTLY_JOB, PUBLISH_JOB, build_defs
 from orchestration.resources import AlertWebhookResource
-from orchestration.run import run_job
+from orchestration.run import run_job, sigterm_kept
 from orchestration.schedules import NIGHTLY_CRON, NIGHTLY_TIMEZONE
 from tests.hand_province import AGENCIES, build_hand_province
 
@@ -350,7 +350,7 @@ def test_cli_runs_record_every_event_in_sqlite_without_waiting_for_the_disk(tmp_
 
     monkeypatch.setattr(SqliteEventLogStorage, "has_table", counted)
     s = Settings.from_env({"KINERJA_HOME": str(tmp_path)})
-    with instance_for(s) as instance:
+    with instance_for(s) as instance, sigterm_kept():  # as run_job, which is not used here
         result = tiny.execute_in_process(instance=instance)
         # asset checks, whose table Dagster looks for before each check event (asked once here)
         checked_job = define_asset_job("checked").resolve(
@@ -379,3 +379,45 @@ def test_cli_runs_record_every_event_in_sqlite_without_waiting_for_the_disk(tmp_
     assert {"PIPELINE_START", "STEP_START", "STEP_SUCCESS", "PIPELINE_SUCCESS"} <= kinds
     assert checked.is_success
     assert [h.status.value for h in history] == ["SUCCEEDED", "SUCCEEDED"]
+
+
+SIGTERM_AFTER_RUN = """
+import signal, subprocess, sys, time
+from dagster import DagsterInstance, Definitions, job, op
+from orchestration.run import run_job
+
+@op
+def say():
+    print("jalan")
+
+@job
+def tiny():
+    say()
+
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `cmd &` from a script starts a process
+signal.signal(signal.SIGTERM, signal.SIG_DFL)  # whatever the test process left
+with DagsterInstance.local_temp(sys.argv[1]) as instance:  # Dagster's log capture (tail -F)
+    for _ in range(2):
+        assert run_job(Definitions(jobs=[tiny]), "tiny", None, instance).success
+print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)
+child = subprocess.Popen(["sleep", "60"])
+child.terminate()
+start = time.monotonic()
+child.wait(timeout=20)
+print(time.monotonic() - start < 5)
+"""
+
+
+def test_a_run_in_a_process_that_ignores_sigint_leaves_sigterm_working(tmp_path):
+    """Dagster maps SIGTERM to SIGINT's handler after a run in the main thread: with SIGINT
+    ignored, every process started afterwards (the next run's log capture, dbt) ignored
+    SIGTERM too. run_job keeps SIGTERM as it was."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", SIGTERM_AFTER_RUN, str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[-2:] == ["True", "True"], done.stdout
