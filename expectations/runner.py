@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,16 @@ if TYPE_CHECKING:
 
 # validations listed on the Data Docs index page (about 13 a night: some 2 months of runs)
 DOCS_INDEX_LIMIT = 1000
+
+
+FINGERPRINT_KEY = "kinerja_fingerprint"
+
+
+def suite_fingerprint(expectations: list) -> str:
+    """What a suite checks (each expectation's kind, arguments and meta), as one hash."""
+    parts = [e.dict(exclude={"id", "rendered_content"}) for e in expectations]
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -78,7 +90,6 @@ class GateContext:
         expectations: list,
         label_column: str | None = None,
     ) -> SuiteOutcome:
-        import great_expectations as gx
         from great_expectations.core.run_identifier import RunIdentifier
 
         try:
@@ -89,12 +100,7 @@ class GateContext:
             batch = asset.get_batch_definition("batch")
         except (LookupError, KeyError):
             batch = asset.add_batch_definition_whole_dataframe("batch")
-        suite = self.context.suites.add_or_update(
-            gx.ExpectationSuite(name=name, expectations=expectations)
-        )
-        vd = self.context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
-        )
+        vd = self._validation_definition(name, batch, expectations)
         df = df.reset_index(drop=True)
         run_id = RunIdentifier(run_name=self.run_name) if self.run_name else None
         result = vd.run(batch_parameters={"dataframe": df}, result_format="COMPLETE", run_id=run_id)
@@ -121,6 +127,35 @@ class GateContext:
                 )
             )
         return SuiteOutcome(name, len(df), len(result.results), failures)
+
+    def _validation_definition(self, name: str, batch, expectations: list):
+        """The stored validation definition of `name` when its suite is still `expectations`
+        on `batch` (the suite's fingerprint in its meta); otherwise the suite and the
+        definition are saved anew. GX's add_or_update saves the suite twice, the batch
+        definition (the project's configuration) and the definition on every call, about
+        0,5 s a night for suites that change only with the code."""
+        import great_expectations as gx
+        from great_expectations.exceptions import DataContextError
+
+        fingerprint = suite_fingerprint(expectations)
+        try:
+            stored = self.context.validation_definitions.get(name)
+        except (DataContextError, LookupError, KeyError):
+            stored = None
+        if (
+            stored is not None
+            and stored.suite.meta.get(FINGERPRINT_KEY) == fingerprint
+            and stored.data.id == batch.id
+        ):
+            return stored
+        suite = self.context.suites.add_or_update(
+            gx.ExpectationSuite(
+                name=name, expectations=expectations, meta={FINGERPRINT_KEY: fingerprint}
+            )
+        )
+        return self.context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
 
     def build_docs(self) -> Path:
         """Build the Data Docs pages of this run's validations (`run_name`; every page when

@@ -281,9 +281,11 @@ def test_gx_data_docs_build_only_this_runs_pages_and_index_the_latest(tmp_path, 
 
     df = pd.DataFrame({"kode": ["A", "B"]})
 
-    def night(name: str) -> runner.GateContext:
+    def night(name: str, expectation=None) -> runner.GateContext:
         gx = runner.GateContext(tmp_path / "gx", run_name=name)
-        gx.run("uji", df, [gxe.ExpectColumnValuesToNotBeNull(column="kode")], "kode")
+        gx.outcome = gx.run(
+            "uji", df, [expectation or gxe.ExpectColumnValuesToNotBeNull(column="kode")], "kode"
+        )
         return gx
 
     first = night("run satu")
@@ -292,13 +294,24 @@ def test_gx_data_docs_build_only_this_runs_pages_and_index_the_latest(tmp_path, 
     assert len(old) == 1
     os.utime(old[0], (1, 1))  # as if written long ago: a rebuild would change its time
     project = first.root / "great_expectations.yml"
-    os.utime(project, (1, 1))
+    # the suite and the validation definition as stored
+    stored = [first.root / d / "uji.json" for d in ("expectations", "validation_definitions")]
+    for path in (project, *stored):
+        os.utime(path, (1, 1))
     second = night("run dua")
     second.build_docs()
     assert old[0].stat().st_mtime == 1  # the first run's page was not rebuilt
     # the data source keeps its data asset from the first night: nothing to add or save again
     assert [a.name for a in second.source.assets] == ["uji"]
     assert project.stat().st_mtime == 1
+    # nor the suite and its validation definition, unchanged since the first night
+    assert [p.stat().st_mtime for p in stored] == [1, 1]
+    # a suite that changed (a new rule in the code) is saved, and it is what runs
+    changed = night("run dua b", gxe.ExpectColumnValuesToBeInSet(column="kode", value_set=["A"]))
+    assert [f.examples for f in changed.outcome.failures] == [["B"]]
+    assert all(p.stat().st_mtime > 1 for p in stored)
+    assert "value_set" in stored[0].read_text(encoding="utf-8")
+    assert not night("run dua c").outcome.failures  # and back
     text = index.read_text(encoding="utf-8")
     assert "run satu" in text and "run dua" in text  # the index lists both
     # the index lists only the latest DOCS_INDEX_LIMIT validations
