@@ -6,6 +6,7 @@ Both read from DuckDB into pandas (per dataset, per table) and validate with GX.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -108,13 +109,20 @@ def marts_gate(
 ) -> dict[str, SuiteOutcome]:
     """Validate the published indicators, and scan every mart for personal data (once, in
     personal_data_gate)."""
-    bands = read_frame(con, "SELECT * FROM ref.ikm_mutu")
-    outcomes = {}
-    for table, key in INDIKATOR.items():
-        df = read_frame(con, f"SELECT * FROM marts.{table}")
-        derived = with_derived_columns(df, bands, _previous(published_db, table), key)
-        outcomes[table] = gx.run(table, derived, indikator_expectations(cfg), label_column=key)
-    outcomes["tanpa_data_pribadi"] = personal_data_gate(con, cfg, gx)
+    cols, text = _mart_columns(con)
+    # the NIP-like values are counted by DuckDB on a cursor of its own while GX validates the
+    # indicators (Python): on Jawa Barat's incremental the two took 2.2 and 1.7 s one after
+    # the other in the submission review
+    with ThreadPoolExecutor(1, thread_name_prefix="nilai-mirip-nip") as pool, con.cursor() as cur:
+        counting = pool.submit(_nip_like_counts, cur, text, gx.root / NIP_COUNTS)
+        bands = read_frame(con, "SELECT * FROM ref.ikm_mutu")
+        outcomes = {}
+        for table, key in INDIKATOR.items():
+            df = read_frame(con, f"SELECT * FROM marts.{table}")
+            derived = with_derived_columns(df, bands, _previous(published_db, table), key)
+            outcomes[table] = gx.run(table, derived, indikator_expectations(cfg), label_column=key)
+        counts = counting.result()
+    outcomes["tanpa_data_pribadi"] = _personal_data_outcome(cols, counts, cfg, gx)
     return outcomes
 
 
@@ -168,6 +176,13 @@ def personal_data_gate(con: duckdb.DuckDBPyConnection, cfg: dict, gx: GateContex
     values hold an NIP, also inside free text (the pattern the warehouse masks with,
     core/personal_data.py). Counted in DuckDB, validated with GX. Names in free text are
     searched in every published file before the release is switched (publication/scan.py)."""
+    cols, text = _mart_columns(con)
+    counts = _nip_like_counts(con, text, gx.root / NIP_COUNTS)
+    return _personal_data_outcome(cols, counts, cfg, gx)
+
+
+def _mart_columns(con) -> tuple[list[tuple], dict[str, list[str]]]:
+    """Every (table, column, type) of the marts, and the text columns of each table."""
     cols = con.execute(
         """SELECT table_name, column_name, data_type FROM information_schema.columns
            WHERE table_schema = 'marts' ORDER BY table_name, ordinal_position"""
@@ -176,7 +191,12 @@ def personal_data_gate(con: duckdb.DuckDBPyConnection, cfg: dict, gx: GateContex
     for table, column, dtype in cols:
         if dtype == "VARCHAR":
             text.setdefault(table, []).append(column)
-    counts = _nip_like_counts(con, text, gx.root / NIP_COUNTS)
+    return cols, text
+
+
+def _personal_data_outcome(
+    cols: list[tuple], counts: dict, cfg: dict, gx: GateContext
+) -> SuiteOutcome:
     rows = [
         {
             "label": f"{table}.{column}",
