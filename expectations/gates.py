@@ -107,8 +107,8 @@ def _previous(published_db: Path | None, table: str) -> pd.DataFrame | None:
 def marts_gate(
     con: duckdb.DuckDBPyConnection, published_db: Path | None, cfg: dict, gx: GateContext
 ) -> dict[str, SuiteOutcome]:
-    """Validate the published indicators, and scan every mart for personal data (once, in
-    personal_data_gate)."""
+    """Validate the published indicators, and every mart's columns for personal data (the
+    suite of personal_data_gate, its counts made meanwhile)."""
     cols, text = _mart_columns(con)
     # the NIP-like values are counted by DuckDB on a cursor of its own while GX validates the
     # indicators (Python): on Jawa Barat's incremental the two took 2.2 and 1.7 s one after

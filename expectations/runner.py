@@ -133,7 +133,7 @@ class GateContext:
         on `batch` (the suite's fingerprint in its meta); otherwise the suite and the
         definition are saved anew. GX's add_or_update saves the suite twice, the batch
         definition (the project's configuration) and the definition on every call, about
-        0,5 s a night for suites that change only with the code."""
+        0.5 s a night for suites that change only with the code."""
         import great_expectations as gx
         from great_expectations.exceptions import DataContextError
 
