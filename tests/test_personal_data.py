@@ -54,6 +54,12 @@ def test_detector_masks_the_issue_cases():
     digest = "e3b0c44298fc1c14" + "198511232019772001" + "a" * 30
     assert d.kinds(digest) == set() and d.mask(f'{{"f": "{digest}"}}') == f'{{"f": "{digest}"}}'
     assert d.mask("198511232019772001198511232019772001") == "[NIP]"  # digits only: no digest
+    # nor is a UUID (a Dagster run id) whose first 18 hex digits are decimal
+    run_id = "74462680-8871-4085-90b7-0bb587077df4"
+    assert d.kinds(f'{{"run_id": "{run_id}"}}') == set()
+    assert d.kinds(f"{run_id} NIP 198511232019772001") == {"NIP"}
+    assert d.kinds("19851123-2019-7720-0100-000000000000") == {"NIP"}  # digits only: no UUID
+    assert d.kinds("74462680-8871-4085-90b7") == {"NIP"}  # a part of one is no UUID
 
 
 def test_an_ordinary_word_is_a_name_only_on_that_agencys_roster():
@@ -367,7 +373,9 @@ def test_personal_data_in_a_release_blocks_it(province, tmp_path):
             check=lambda f: assert_no_personal_data(f, names, previous),
         )  # fmt: skip
 
-    good = release_now("run00001")
+    # a run id that starts with 18 decimal digits (in the release's manifest.json) once
+    # blocked a publication as an NIP
+    good = release_now("74462680-8871-4085-90b7-0bb587077df4")
     with duckdb.connect(str(working)) as con:
         con.execute(
             "UPDATE marts.fct_pelatihan SET penyelenggara = 'Pak Budi Santoso' "
