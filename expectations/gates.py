@@ -113,7 +113,8 @@ def marts_gate(
     # the NIP-like values are counted by DuckDB on a cursor of its own while GX validates the
     # indicators (Python): on Jawa Barat's incremental the two took 2.2 and 1.7 s one after
     # the other in the submission review
-    with ThreadPoolExecutor(1, thread_name_prefix="nilai-mirip-nip") as pool, con.cursor() as cur:
+    # (the cursor is closed after the pool has waited for the count, also when GX raises)
+    with con.cursor() as cur, ThreadPoolExecutor(1, thread_name_prefix="nilai-mirip-nip") as pool:
         counting = pool.submit(_nip_like_counts, cur, text, gx.root / NIP_COUNTS)
         bands = read_frame(con, "SELECT * FROM ref.ikm_mutu")
         outcomes = {}
