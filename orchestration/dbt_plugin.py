@@ -2,10 +2,13 @@
 connections the pseudonym key at run time, as the DuckDB variable `kinerja_pseudonym_key`
 (read in SQL with `getvariable`, macros/pseudonym.sql).
 
-The key is passed as a parameter of `SET VARIABLE`, on the connection itself: it is in no SQL
+The key is set by this plugin, with `SET VARIABLE` on the connection itself: it is in no SQL
 that dbt renders, so in no compiled SQL, dbt artifact (manifest, run results, parse state) or
 dbt log, and a DuckDB variable lives only as long as the connection (it is not stored in the
-database file). A `env_var()` in the macro, as before, put the key into all of these.
+database file). The statement carries the key as a quoted literal, not as a bound parameter:
+DuckDB's Python client imports pandas to convert a parameter (0.45 s of every dbt start-up,
+for one string), and a statement executed here goes to DuckDB alone (dbt neither sees nor
+logs it). A `env_var()` in the macro, as before, put the key into all of these.
 
 dbt imports this module in its own process (dagster-dbt runs dbt as a subprocess); the plugin
 reads the key from the environment there (core.settings.pseudonym_key). Without a key of at
@@ -22,14 +25,15 @@ from typing import Any
 from dbt.adapters.duckdb.plugins import BasePlugin
 
 from core.settings import MissingSecret, pseudonym_key
+from core.sql import lit
 
 VARIABLE = "kinerja_pseudonym_key"
 
 
 def put_key(con, key: str) -> None:
-    """The pseudonym key on a DuckDB connection, as a parameter (never in the SQL text); also
+    """The pseudonym key on a DuckDB connection (never in SQL that dbt renders or logs); also
     for code that runs dbt's compiled SQL itself (benchmarks/lower_bound.py)."""
-    con.execute(f"SET VARIABLE {VARIABLE} = ?", [key])
+    con.execute(f"SET VARIABLE {VARIABLE} = {lit(key)}")
 
 
 class Plugin(BasePlugin):

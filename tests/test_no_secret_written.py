@@ -36,10 +36,13 @@ def test_without_a_key_of_8_characters_dbt_cannot_connect(monkeypatch, key):
     assert "7-chars" not in str(e.value)
 
 
-def test_the_plugin_puts_the_key_on_the_connection_and_each_cursor(monkeypatch):
+# the key is written into the SET statement as a quoted literal: quotes, backslashes and
+# dollar signs in it arrive as they are
+@pytest.mark.parametrize("key", [KEY, "it's a 'key' \\ with $$ and ''"])
+def test_the_plugin_puts_the_key_on_the_connection_and_each_cursor(monkeypatch, key):
     from orchestration.dbt_plugin import VARIABLE, Plugin
 
-    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", key)
     plugin = Plugin.create("orchestration.dbt_plugin")
     with duckdb.connect() as con:
         plugin.configure_connection(con)
@@ -47,7 +50,7 @@ def test_the_plugin_puts_the_key_on_the_connection_and_each_cursor(monkeypatch):
         assert cursor.execute(f"SELECT getvariable('{VARIABLE}')").fetchone() == (None,)
         plugin.configure_cursor(cursor)
         for c in (con, cursor):
-            assert c.execute(f"SELECT getvariable('{VARIABLE}')").fetchone() == (KEY,)
+            assert c.execute(f"SELECT getvariable('{VARIABLE}')").fetchone() == (key,)
 
 
 def test_the_search_finds_the_key_in_every_kind_of_file(tmp_path):
