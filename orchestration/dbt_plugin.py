@@ -10,8 +10,9 @@ DuckDB's Python client imports pandas to convert a parameter (0.45 s of every db
 for one string), and a statement executed here goes to DuckDB alone (dbt neither sees nor
 logs it). A `env_var()` in the macro, as before, put the key into all of these.
 
-dbt imports this module in its own process (dagster-dbt runs dbt as a subprocess); the plugin
-reads the key from the environment there (core.settings.pseudonym_key). Without a key of at
+dbt imports this module where it runs (in the run's process, orchestration/dbt_in_process.py;
+in its own process when run by hand); the plugin reads the key from the environment there
+(core.settings.pseudonym_key). Without a key of at
 least 8 characters dbt cannot connect, so a build fails before any model runs, with the
 reason. dbt-duckdb calls `configure_connection` on the database's connection and
 `configure_cursor` on each cursor dbt runs SQL on; a DuckDB variable belongs to one

@@ -2,13 +2,13 @@
 
 A run records which process runs it (tags `kinerja/pid`, `kinerja/host`, `kinerja/pid_start`:
 the process's start time, so a reused pid is not mistaken for the run), and every process it
-starts (dbt, the reader workers) inherits `KINERJA_RUN_ID` in its environment. Before a new
-run, `recover` finds the runs Dagster still believes are running whose process is gone, ends
-their orphaned children, marks them failed and frees their `duckdb_writer` concurrency slots;
-it also frees the slots still held by runs that have ended. A live run that holds the slot is
-returned as a blocker (one line: which run, which process, how to clear it) instead of waiting
-silently. `clean_leftovers` removes what a killed run left half-written (`*.tmp` files,
-`.*.partial` releases, dbt's private parse folders).
+starts (the reader workers, a `dbt parse`; dbt's builds run inside it) inherits
+`KINERJA_RUN_ID` in its environment. Before a new run, `recover` finds the runs Dagster still
+believes are running whose process is gone, ends their orphaned children, marks them failed and
+frees their `duckdb_writer` concurrency slots; it also frees the slots still held by runs that
+have ended. A live run that holds the slot is returned as a blocker (one line: which run, which
+process, how to clear it) instead of waiting silently. `clean_leftovers` removes what a killed
+run left half-written (`*.tmp` files, `.*.partial` releases, dbt's private parse folders).
 
 Inside the Dagster daemon, Dagster's own run monitoring (config/dagster.yaml: `run_monitoring`)
 marks a run failed when its run worker dies and frees the slots of ended runs.
@@ -87,7 +87,7 @@ def _alive(tags) -> bool | None:
 
 def processes_of_run(run_id: str) -> list[int]:
     """The processes (other than this one) whose environment says they work for `run_id`:
-    the children a run started (dbt, reader workers), orphaned when it was killed."""
+    the children a run started (reader workers, a `dbt parse`), orphaned when it was killed."""
     marker = f"{RUN_ID_VAR}={run_id}".encode()
     found = []
     for p in PROC.iterdir():

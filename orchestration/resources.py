@@ -59,8 +59,8 @@ class WarehouseResource(ConfigurableResource):
 
 class PseudonymKeyResource(ConfigurableResource):
     """The secret of the keyed hash that replaces NIPs in the marts (KINERJA_PSEUDONYM_KEY),
-    here for the rules fingerprint of the warehouse build. dbt's process reads the same
-    variable (orchestration/dbt_plugin.py) and holds it on its connection, never in SQL."""
+    here for the rules fingerprint of the warehouse build. dbt's connection plugin reads the
+    same variable (orchestration/dbt_plugin.py) and holds it on its connection, never in SQL."""
 
     key: str
 

@@ -39,3 +39,68 @@ def test_the_streamed_events_are_made_as_dagster_dbt_makes_them():
     assert "self.stream_raw_events()" in source and "to_default_asset_events(" in source
     for argument in ("manifest", "dagster_dbt_translator", "context", "target_path", "project"):
         assert f"{argument}=self.{argument}" in source
+
+
+def _vars(warehouse) -> str:
+    import json
+
+    from core import personal_data
+
+    return json.dumps({"warehouse_path": str(warehouse), **personal_data.dbt_vars()})
+
+
+def test_dbt_runs_in_this_process_and_leaves_the_warehouse_free(tmp_path, pseudonym_key):
+    """A build through the resource runs dbt in this process (InProcessDbt), streams its
+    events as dagster-dbt reads them from a dbt process, and closes dbt-duckdb's database
+    handle: this process then opens the warehouse with another configuration (DuckDB refuses
+    that while a handle with other settings is open)."""
+    import duckdb
+
+    from orchestration.dbt_in_process import InProcessDbt
+
+    warehouse = tmp_path / "w.duckdb"
+    invocation = dbt_resource(dbt_project()).cli(
+        ["seed", "--vars", _vars(warehouse), "--select", "ikm_mutu"],
+        target_path=tmp_path / "target", raise_on_error=False,
+    )  # fmt: skip
+    assert isinstance(invocation.process, InProcessDbt)
+    names = [e.raw_event["info"]["name"] for e in invocation.stream_raw_events()]
+    assert "LogSeedResult" in names
+    assert invocation.is_successful() and invocation.process.returncode == 0
+    assert (tmp_path / "target" / "dbt.log").stat().st_size > 0  # dbt's full log, as before
+    with duckdb.connect(str(warehouse), config={"memory_limit": "1GB"}) as con:
+        assert con.execute("SELECT count(*) FROM ref.ikm_mutu").fetchone()[0] > 0
+
+
+def test_a_failing_in_process_dbt_command_reports_its_error(tmp_path, pseudonym_key):
+    """A model that fails (its raw source does not exist in an empty warehouse) ends as a dbt
+    process would: not successful, exit code 1, dbt's error among the messages, then the
+    warehouse is free again."""
+    import duckdb
+
+    warehouse = tmp_path / "w.duckdb"
+    invocation = dbt_resource(dbt_project()).cli(
+        ["run", "--vars", _vars(warehouse), "--select", "stg_raw__penilaian"],
+        target_path=tmp_path / "target", raise_on_error=False,
+    )  # fmt: skip
+    assert not invocation.is_successful()
+    assert invocation.process.returncode == 1
+    assert any("penilaian" in m for m in invocation._error_messages), invocation._error_messages
+    with duckdb.connect(str(warehouse), config={"memory_limit": "1GB"}) as con:
+        con.execute("SELECT 1")
+
+
+def test_killing_an_in_process_dbt_command_ends_it(tmp_path, pseudonym_key):
+    """What a failing step does to a dbt that still runs (warehouse_dbt's `process.kill()`):
+    dbt's thread stops (KeyboardInterrupt, dbt's Ctrl-C) and the command reports a failure."""
+    from orchestration.dbt_in_process import InProcessDbt
+
+    env = {"DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "target"),
+           "DBT_PROJECT_DIR": str(dbt_project().project_dir)}  # fmt: skip
+    process = InProcessDbt(
+        ["dbt", "parse", "--vars", _vars(tmp_path / "w.duckdb"), "--no-partial-parse"],
+        env, str(dbt_project().project_dir),
+    )  # fmt: skip
+    process.kill()
+    assert process.poll() == 2
+    assert b"KeyboardInterrupt" in process.stdout.read()

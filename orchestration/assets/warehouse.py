@@ -44,6 +44,7 @@ from orchestration.build_selection import (
     unselected_models,
 )
 from orchestration.dbt_failures import failed_nodes, failing_rows, root_cause
+from orchestration.dbt_in_process import in_process_invocations
 from orchestration.recovery import claim_run
 from orchestration.resources import PseudonymKeyResource, WarehouseResource
 from publication.release import latest_release, published_watermark
@@ -65,6 +66,13 @@ class KinerjaDbtCliResource(DbtCliResource):
     Both are dagster-dbt internals (checked against dagster-dbt 0.29, the locked version);
     should they be renamed, the overrides are simply not called and dbt runs as before
     (tests/test_dbt_resource.py checks the overrides are still in use)."""
+
+    def cli(self, args, **kwargs):
+        """dagster-dbt's `cli`, with dbt run in this process (orchestration/dbt_in_process.py)
+        instead of a subprocess: dagster-dbt's own invocation class, given a process that is
+        a thread of this one."""
+        with in_process_invocations():
+            return super().cli(args, **kwargs)
 
     @cached_property
     def _cli_version(self) -> version.Version:
@@ -211,8 +219,8 @@ class KinerjaTranslator(DagsterDbtTranslator):
 
 def dbt_vars(warehouse: WarehouseResource) -> str:
     """Where dbt builds (the profile reads these vars: dbt_project/profiles.yml). The
-    pseudonym key is not a var (vars are written to dbt's artifacts and logs): dbt's process
-    inherits the environment, where the PseudonymKeyResource found it, and the profile's
+    pseudonym key is not a var (vars are written to dbt's artifacts and logs): dbt (run in
+    this process) reads the environment, where the PseudonymKeyResource found it; the profile's
     plugin (orchestration/dbt_plugin.py) puts it on the DuckDB connection. The definition of
     personal data in free text (core/personal_data.py, from core/standard.yaml) is the var
     `personal_data` (macros/personal_data.sql)."""
