@@ -134,11 +134,14 @@ class InProcessDbt:
         return self.returncode
 
     def send_signal(self, _signal: int) -> None:
-        """Ctrl-C for dbt: KeyboardInterrupt raised in its thread (dbt cancels its queries)."""
+        """Ctrl-C for dbt: KeyboardInterrupt raised in its thread, and its running DuckDB
+        queries interrupted (the exception reaches dbt's thread only when it runs Python
+        again, after the node it waits for; a long query would keep it waiting)."""
         if self._thread.is_alive() and self._thread.ident is not None:
             ctypes.pythonapi.PyThreadState_SetAsyncExc(
                 ctypes.c_ulong(self._thread.ident), ctypes.py_object(KeyboardInterrupt)
             )
+            cancel_queries()
 
     def terminate(self) -> None:
         self.send_signal(2)
@@ -146,6 +149,14 @@ class InProcessDbt:
     def kill(self) -> None:
         self.send_signal(2)
         self._thread.join(30)
+
+
+def cancel_queries() -> None:
+    """Interrupt the DuckDB queries dbt is running (dbt's own cancel, as on Ctrl-C)."""
+    with contextlib.suppress(Exception):
+        from dbt.adapters.factory import get_adapter_by_type
+
+        get_adapter_by_type("duckdb").cancel_open_connections()
 
 
 def close_duckdb_handle() -> None:

@@ -104,3 +104,28 @@ def test_killing_an_in_process_dbt_command_ends_it(tmp_path, pseudonym_key):
     process.kill()
     assert process.poll() == 2
     assert b"KeyboardInterrupt" in process.stdout.read()
+
+
+def test_killing_in_process_dbt_interrupts_its_running_query(tmp_path, pseudonym_key):
+    """A dbt command in the middle of a query that would run for many minutes ends when it is
+    killed: its DuckDB query is interrupted, as a killed dbt process's would be."""
+    import time
+
+    from orchestration.dbt_in_process import InProcessDbt
+
+    target = tmp_path / "target"
+    env = {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target),
+           "DBT_PROJECT_DIR": str(dbt_project().project_dir)}  # fmt: skip
+    endless = "select sum(hash(range)) as s from range(1000000000000)"
+    process = InProcessDbt(
+        ["dbt", "show", "--vars", _vars(tmp_path / "w.duckdb"), "--inline", endless],
+        env, str(dbt_project().project_dir),
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (target / "dbt.log").exists() or endless not in (target / "dbt.log").read_text():
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(1)  # the query runs
+    process.kill()
+    assert process.poll() is not None  # ended within kill's wait, not after the query
+    assert process.returncode != 0
