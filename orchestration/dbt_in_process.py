@@ -147,8 +147,17 @@ class InProcessDbt:
         self.send_signal(2)
 
     def kill(self) -> None:
+        """Stop dbt and wait for its thread (30 s at most). dbt's output is read to its end
+        meanwhile: with nobody reading it (a step that failed before streaming dbt's events),
+        dbt would wait on a full pipe, where the interruption cannot reach it."""
         self.send_signal(2)
+        threading.Thread(target=self._discard_output, name="dbt-drain", daemon=True).start()
         self._thread.join(30)
+
+    def _discard_output(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while self.stdout.read(65536):
+                pass
 
 
 def cancel_queries() -> None:

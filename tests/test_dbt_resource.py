@@ -129,3 +129,36 @@ def test_killing_in_process_dbt_interrupts_its_running_query(tmp_path, pseudonym
     process.kill()
     assert process.poll() is not None  # ended within kill's wait, not after the query
     assert process.returncode != 0
+
+
+def test_killing_in_process_dbt_that_nobody_reads_ends_it(tmp_path, pseudonym_key):
+    """A step may fail before it streams dbt's events: dbt then writes into a pipe that
+    nobody reads and waits once it is full. Killing it still ends it (its output is drained,
+    so the interruption reaches it)."""
+    import fcntl
+    import struct
+    import termios
+    import time
+
+    from orchestration.dbt_in_process import InProcessDbt
+
+    target = tmp_path / "target"
+    env = {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target),
+           "DBT_PROJECT_DIR": str(dbt_project().project_dir)}  # fmt: skip
+    # one event line per data test (about 170, a few hundred bytes to a kilobyte each)
+    process = InProcessDbt(["dbt", "ls", "--vars", _vars(tmp_path / "w.duckdb"),
+                            "--resource-type", "test", "--output", "json"],
+                           env, str(dbt_project().project_dir))  # fmt: skip
+
+    def unread() -> int:
+        raw = fcntl.ioctl(process.stdout.fileno(), termios.FIONREAD, b"\0\0\0\0")
+        return struct.unpack("i", raw)[0]
+
+    # dbt waits on the pipe once what it holds stops growing (tens of kilobytes)
+    deadline, last = time.monotonic() + 120, -1
+    while (now := unread()) < 16_384 or now != last:
+        assert process.poll() is None and time.monotonic() < deadline, now
+        last = now
+        time.sleep(1)
+    process.kill()
+    assert process.poll() is not None
