@@ -90,7 +90,9 @@ class InProcessDbt:
         from dbt_common.events.functions import msg_to_json
 
         line = msg_to_json(msg).encode() + b"\n"
-        with self._write_lock:
+        # a reader that stopped (dagster-dbt closes the pipe on an interrupt) must not turn
+        # every later event into an exception inside dbt
+        with self._write_lock, contextlib.suppress(OSError, ValueError):
             self._out.write(line)
             self._out.flush()
 
