@@ -89,11 +89,14 @@ class InProcessDbt:
             return
         from dbt_common.events.functions import msg_to_json
 
-        line = msg_to_json(msg).encode() + b"\n"
-        # a reader that stopped (dagster-dbt closes the pipe on an interrupt) must not turn
-        # every later event into an exception inside dbt
+        self._write(msg_to_json(msg))
+
+    def _write(self, line: str) -> None:
+        """One line on dbt's stdout (from any thread). A reader that stopped (dagster-dbt
+        closes the pipe on an interrupt) must not turn every later event into an exception
+        inside dbt."""
         with self._write_lock, contextlib.suppress(OSError, ValueError):
-            self._out.write(line)
+            self._out.write(line.encode() + b"\n")
             self._out.flush()
 
     def _run(self, argv: list[str]) -> None:
@@ -122,9 +125,7 @@ class InProcessDbt:
 
         line = {"info": {"level": "error", "msg": text, "name": "MainEncounteredError"},
                 "data": {}}  # fmt: skip
-        with contextlib.suppress(OSError), self._write_lock:
-            self._out.write(json.dumps(line).encode() + b"\n")
-            self._out.flush()
+        self._write(json.dumps(line))
 
     def poll(self) -> int | None:
         return None if self._thread.is_alive() else self.returncode
