@@ -9,16 +9,20 @@ per process and its events go through a callback.
 
 Everything else stays as it was: dagster-dbt's `DbtCliInvocation` reads the "process" as it
 reads a subprocess: JSON lines of dbt's events at level info and above on `stdout` (the
-lines dbt prints with `--log-format json`), an exit code (0 success, 1 failures, 2 dbt could
-not run), `poll`, `wait`, `kill`. dbt still writes its full debug log (`dbt.log`) and its
-artifacts to the target folder. What differs:
+lines dbt prints with `--log-format json`, secrets masked as dbt masks them), an exit code
+(0 success, 1 failures, 2 dbt could not run), `poll`, `wait`, `kill`. dbt still writes its
+full debug log (`dbt.log`, plain text as a dbt run by hand writes it) and its artifacts to
+the target folder. What differs:
 
 - dbt's flags come from the command line, not the environment: the `DBT_*` variables
-  dagster-dbt sets for its subprocess become the matching options (`FLAG_OPTIONS`);
+  dagster-dbt sets for its subprocess become the matching options (`FLAG_OPTIONS`), where
+  the command takes them, with paths made absolute against the folder a subprocess would
+  have run in;
 - dbt prints nothing to this process's terminal (`--log-level none`); its events reach
   the step's log through dagster-dbt as before;
-- `kill` cannot end a thread: it raises KeyboardInterrupt in dbt's thread, which dbt handles
-  as it handles Ctrl-C (it cancels its DuckDB queries and stops), then waits for it;
+- `kill` cannot end a thread: it raises KeyboardInterrupt in the thread that runs dbt,
+  which dbt handles as it handles Ctrl-C, interrupts dbt's DuckDB queries until it stops,
+  and waits for it;
 - at the end dbt-duckdb's database handle is closed, so the warehouse file is free for the
   next step's connections (dbt-duckdb keeps it open in a class attribute otherwise, and
   DuckDB refuses a second handle with another configuration in one process).
@@ -28,10 +32,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import os
 import subprocess
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 
 import dagster_dbt.core.resource as dagster_dbt_resource
 from dagster import get_dagster_logger
@@ -45,40 +52,95 @@ FLAG_OPTIONS = {
     "DBT_PROJECT_DIR": "--project-dir",
     "DBT_INDIRECT_SELECTION": "--indirect-selection",
 }
+PATH_OPTIONS = {"--target-path", "--log-path", "--profiles-dir", "--project-dir"}
+# nothing on this process's terminal; the full log in dbt.log, as a dbt run by hand writes it
+# (an unset file level would follow --log-level)
+QUIET_OPTIONS = {
+    "--log-level": "none",
+    "--log-level-file": "debug",
+    "--no-use-colors": None,
+    "--no-send-anonymous-usage-stats": None,
+}
 # dbt's events at these levels are what it prints with `--log-format json` (--log-level info)
 PRINTED_LEVELS = {"info", "warn", "error"}
-_dbt_lock = threading.Lock()  # dbt keeps global state (flags, adapters): one build at a time
+KILL_WAIT_SECONDS = 30.0  # how long kill waits for dbt to stop
+LOCK_WAIT_SECONDS = 60.0  # how long a dbt command waits for the one before it to end
+
+_dbt_lock = threading.Lock()  # dbt keeps global state (flags, adapters): one command at a time
+
+
+class DbtStillRunning(RuntimeError):
+    """A dbt command could not start: the one before it in this process did not stop."""
+
+
+def _command(argv: Sequence[str]):
+    """dbt's click command that `argv` names (`build`, `docs generate`, ...), or None."""
+    from dbt.cli.main import cli
+
+    command = cli
+    for word in argv:
+        if word.startswith("-") or not hasattr(command, "commands"):
+            break
+        command = command.commands.get(word)
+        if command is None:
+            return None
+    return None if command is cli else command
+
+
+def _options(command) -> set[str]:
+    return {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
 
 
 def dbt_argv(args: Sequence[str], env: Mapping[str, str], cwd: str) -> list[str]:
     """dbt's arguments for an in-process run of `args` ([executable, command, ...]) under the
-    environment dagster-dbt prepared for a subprocess."""
+    environment dagster-dbt prepared for a subprocess started in `cwd`."""
     argv = list(args[1:])
+    command = _command(argv)
+    accepted = _options(command) if command is not None else set()
+    given = {a.split("=", 1)[0] for a in argv if a.startswith("--")}
+
+    def add(option: str, value: str | None = None) -> None:
+        if option in accepted and option not in given:
+            argv.extend([option] if value is None else [option, value])
+
     for var, option in FLAG_OPTIONS.items():
-        if env.get(var) and option not in argv:
-            argv += [option, env[var]]
-    if "--profiles-dir" not in argv:  # a subprocess found profiles.yml in its working folder
-        argv += ["--profiles-dir", cwd]
-    # nothing on this process's terminal; the full log in dbt.log, as a dbt process writes it
-    # (an unset file level would follow --log-level)
-    return [*argv, "--log-level", "none", "--log-level-file", "debug",
-            "--no-send-anonymous-usage-stats"]  # fmt: skip
+        if env.get(var):
+            value = env[var]
+            if option in PATH_OPTIONS:
+                value = str(Path(cwd, value))  # unchanged when already absolute
+            add(option, value)
+    add("--profiles-dir", cwd)  # a subprocess found profiles.yml in its working folder
+    for option, value in QUIET_OPTIONS.items():
+        add(option, value)
+    return argv
 
 
 class InProcessDbt:
     """A dbt command running in a thread of this process, with the part of subprocess.Popen's
-    interface dagster-dbt uses (args, stdout, poll, wait, kill, send_signal, returncode)."""
+    interface dagster-dbt uses (args, stdout, poll, wait, kill, send_signal, returncode).
+
+    Two threads: `dbt-invoke` runs dbt and is the only one ever interrupted; `dbt` waits for
+    it, then closes dbt-duckdb's handle, sets the exit code and closes stdout, so an
+    interruption arriving late can never leave those undone."""
+
+    pid = None  # no process of its own: nothing may signal it by pid
 
     def __init__(self, args: Sequence[str], env: Mapping[str, str], cwd: str) -> None:
         self.args = list(args)
-        self.pid = os.getpid()
         self.returncode: int | None = None
         read, write = os.pipe()
         self.stdout = os.fdopen(read, "rb")
         self._out = os.fdopen(write, "wb")
         self._write_lock = threading.Lock()
+        self._signal_lock = threading.Lock()
+        self._invoker: threading.Thread | None = None
+        self._invoking = False
+        self._interrupted = False
+        self._errors_logged = False
+        self._result = None
+        self._crash: BaseException | None = None
         self._thread = threading.Thread(
-            target=self._run, args=(dbt_argv(args, env, cwd),), name="dbt", daemon=True
+            target=self._run, args=(args, env, cwd), name="dbt", daemon=True
         )
         self._thread.start()
 
@@ -89,40 +151,78 @@ class InProcessDbt:
             return
         from dbt_common.events.functions import msg_to_json
 
+        if msg.info.level == "error":
+            self._errors_logged = True
         self._write(msg_to_json(msg))
 
     def _write(self, line: str) -> None:
-        """One line on dbt's stdout (from any thread). A reader that stopped (dagster-dbt
+        """One line on dbt's stdout (from any thread), with the values of DBT_ENV_SECRET_*
+        variables masked as dbt masks its printed lines. A reader that stopped (dagster-dbt
         closes the pipe on an interrupt) must not turn every later event into an exception
         inside dbt."""
+        from dbt_common.events.functions import env_scrubber
+
+        data = env_scrubber(line).encode() + b"\n"
         with self._write_lock, contextlib.suppress(OSError, ValueError):
-            self._out.write(line.encode() + b"\n")
+            self._out.write(data)
             self._out.flush()
 
-    def _run(self, argv: list[str]) -> None:
+    def _run(self, args: Sequence[str], env: Mapping[str, str], cwd: str) -> None:
         code = 2
         try:
-            with _dbt_lock:
-                from dbt.cli.main import dbtRunner
-
+            if not _dbt_lock.acquire(timeout=LOCK_WAIT_SECONDS):
+                raise DbtStillRunning(
+                    f"perintah dbt sebelumnya di proses ini belum berhenti setelah "
+                    f"{LOCK_WAIT_SECONDS:.0f} detik; `{' '.join(self.args[1:3])}` tidak dimulai"
+                )
+            try:
+                argv = dbt_argv(args, env, cwd)
+                self._invoker = threading.Thread(
+                    target=self._invoke, args=(argv,), name="dbt-invoke", daemon=True
+                )
+                with self._signal_lock:
+                    self._invoking = not self._interrupted
+                if self._invoking:
+                    self._invoker.start()
+                    self._invoker.join()
+                else:
+                    self._crash = KeyboardInterrupt()
+            finally:
                 try:
-                    result = dbtRunner(callbacks=[self._emit]).invoke(argv)
-                finally:
                     close_duckdb_handle()
+                finally:
+                    _dbt_lock.release()
+            if self._crash is not None:
+                raise self._crash
+            result = self._result
             code = 0 if result.success else 1 if result.exception is None else 2
             if result.exception is not None:
                 self._error_line(f"{type(result.exception).__name__}: {result.exception}")
         except BaseException as e:  # noqa: BLE001 (reported as dbt's error, like a crash)
             self._error_line(f"{type(e).__name__}: {e}")
         finally:
+            self.returncode = code
             with contextlib.suppress(OSError):
                 self._out.close()
-            self.returncode = code
+
+    def _invoke(self, argv: list[str]) -> None:
+        try:
+            try:
+                from dbt.cli.main import dbtRunner
+
+                result = dbtRunner(callbacks=[self._emit]).invoke(argv)
+            finally:
+                with self._signal_lock:
+                    self._invoking = False
+            self._result = result
+        except BaseException as e:  # noqa: BLE001 (handed to the thread that reports it)
+            self._crash = e
 
     def _error_line(self, text: str) -> None:
-        """An error dbt raised instead of logging, as the line a dbt process prints."""
-        import json
-
+        """An error dbt raised without logging it (dbt logs the errors of its commands
+        itself), as the line a dbt process prints."""
+        if self._errors_logged:
+            return
         line = {"info": {"level": "error", "msg": text, "name": "MainEncounteredError"},
                 "data": {}}  # fmt: skip
         self._write(json.dumps(line))
@@ -137,25 +237,39 @@ class InProcessDbt:
         return self.returncode
 
     def send_signal(self, _signal: int) -> None:
-        """Ctrl-C for dbt: KeyboardInterrupt raised in its thread, and its running DuckDB
-        queries interrupted (the exception reaches dbt's thread only when it runs Python
-        again, after the node it waits for; a long query would keep it waiting)."""
-        if self._thread.is_alive() and self._thread.ident is not None:
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                ctypes.c_ulong(self._thread.ident), ctypes.py_object(KeyboardInterrupt)
-            )
-            cancel_queries()
+        """Ctrl-C for dbt: KeyboardInterrupt raised in the thread that runs it (once), and its
+        running DuckDB queries interrupted (the exception reaches dbt only when it runs
+        Python again, after the query it waits for)."""
+        with self._signal_lock:
+            first, self._interrupted = not self._interrupted, True
+            if first and self._invoking and self._invoker is not None:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(self._invoker.ident), ctypes.py_object(KeyboardInterrupt)
+                )
+        cancel_queries()
 
     def terminate(self) -> None:
         self.send_signal(2)
 
     def kill(self) -> None:
-        """Stop dbt and wait for its thread (30 s at most). dbt's output is read to its end
-        meanwhile: with nobody reading it (a step that failed before streaming dbt's events),
-        dbt would wait on a full pipe, where the interruption cannot reach it."""
-        self.send_signal(2)
+        """Stop dbt and wait for it (KILL_WAIT_SECONDS at most), interrupting its queries
+        every second meanwhile (a statement it starts while it stops is interrupted too).
+        dbt's output is read to its end: with nobody reading it (a step that failed before
+        streaming dbt's events), dbt would wait on a full pipe, where nothing reaches it."""
+        if not self._thread.is_alive():
+            return
+        log = get_dagster_logger()
+        log.info("menghentikan dbt ...")
         threading.Thread(target=self._discard_output, name="dbt-drain", daemon=True).start()
-        self._thread.join(30)
+        deadline = time.monotonic() + KILL_WAIT_SECONDS
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            self.send_signal(2)
+            self._thread.join(1.0)
+        if self._thread.is_alive():
+            log.warning(
+                f"dbt belum berhenti {KILL_WAIT_SECONDS:.0f} detik setelah dihentikan; "
+                "perintah dbt berikutnya di proses ini menunggunya"
+            )
 
     def _discard_output(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -184,7 +298,9 @@ def close_duckdb_handle() -> None:
 
 
 class InProcessDbtCliInvocation(DbtCliInvocation):
-    """dagster-dbt's invocation of a dbt command, started in this process (InProcessDbt)."""
+    """dagster-dbt's invocation of a dbt command, started in this process (InProcessDbt).
+    Whoever stops reading dbt's output early (an exception or an interrupt while waiting or
+    streaming) stops dbt too: a dbt nobody reads would hold the warehouse on."""
 
     @classmethod
     def run(cls, args, env, manifest, dagster_dbt_translator, project_dir, target_path,
@@ -203,6 +319,21 @@ class InProcessDbtCliInvocation(DbtCliInvocation):
         )
         get_dagster_logger().info(f"Running dbt command in-process: `{invocation.dbt_command}`.")
         return invocation
+
+    def _stream_stdout(self):
+        lines = super()._stream_stdout()
+        try:
+            for line in lines:  # noqa: UP028 (yield from would hand close() to dagster-dbt)
+                yield line
+        except BaseException:
+            if self.process.poll() is None:
+                self.process.kill()
+            if self.process.poll() is not None:
+                # dbt's last lines, up to the end its stop gave: closing dagster-dbt's reader
+                # instead would raise inside it (it catches GeneratorExit with a bare except)
+                for _ in lines:
+                    pass
+            raise
 
 
 _swap_lock = threading.Lock()

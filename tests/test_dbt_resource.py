@@ -67,7 +67,9 @@ def test_dbt_runs_in_this_process_and_leaves_the_warehouse_free(tmp_path, pseudo
     names = [e.raw_event["info"]["name"] for e in invocation.stream_raw_events()]
     assert "LogSeedResult" in names
     assert invocation.is_successful() and invocation.process.returncode == 0
-    assert (tmp_path / "target" / "dbt.log").stat().st_size > 0  # dbt's full log, as before
+    log = (tmp_path / "target" / "dbt.log").read_text()
+    assert "LogSeedResult" not in log and "ikm_mutu" in log  # dbt's full log, as text
+    assert "\x1b[" not in log  # without terminal colour codes
     with duckdb.connect(str(warehouse), config={"memory_limit": "1GB"}) as con:
         assert con.execute("SELECT count(*) FROM ref.ikm_mutu").fetchone()[0] > 0
 
@@ -161,3 +163,108 @@ def test_killing_in_process_dbt_that_nobody_reads_ends_it(tmp_path, pseudonym_ke
         time.sleep(1)
     process.kill()
     assert process.poll() is not None
+
+
+def _env(target) -> dict[str, str]:
+    return {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target),
+            "DBT_PROJECT_DIR": str(dbt_project().project_dir)}  # fmt: skip
+
+
+def test_dbt_lines_mask_secret_variables_as_a_dbt_process_does(tmp_path, pseudonym_key,
+                                                               monkeypatch):  # fmt: skip
+    """dbt masks the values of DBT_ENV_SECRET_* variables in what it prints; the lines of an
+    in-process dbt are masked too (here a warning that repeats the selection it was given)."""
+    from orchestration.dbt_in_process import InProcessDbt
+
+    monkeypatch.setenv("DBT_ENV_SECRET_UJI", "rahasiaxyz")
+    process = InProcessDbt(["dbt", "ls", "--vars", _vars(tmp_path / "w.duckdb"),
+                            "--select", "rahasiaxyz"],
+                           _env(tmp_path / "target"), str(dbt_project().project_dir))  # fmt: skip
+    out = process.stdout.read().decode()
+    assert process.wait() == 0
+    assert "*****" in out and "rahasiaxyz" not in out, out
+
+
+def test_an_interruption_after_dbt_finished_leaves_its_end_undone_nothing(tmp_path,
+                                                                          pseudonym_key,
+                                                                          monkeypatch):  # fmt: skip
+    """kill may come while dbt's command has just ended and its database handle is being
+    closed: the interruption only ever reaches the thread running dbt, so the handle is still
+    closed, the exit code is dbt's and stdout ends."""
+    import threading
+
+    import duckdb
+
+    from orchestration import dbt_in_process
+
+    closing, go_on = threading.Event(), threading.Event()
+    real_close = dbt_in_process.close_duckdb_handle
+
+    def slow_close() -> None:
+        closing.set()
+        go_on.wait(10)
+        real_close()
+
+    monkeypatch.setattr(dbt_in_process, "close_duckdb_handle", slow_close)
+    warehouse = tmp_path / "w.duckdb"
+    process = dbt_in_process.InProcessDbt(
+        ["dbt", "seed", "--vars", _vars(warehouse), "--select", "ikm_mutu"],
+        _env(tmp_path / "target"), str(dbt_project().project_dir),
+    )  # fmt: skip
+    threading.Thread(target=process.stdout.read, daemon=True).start()
+    assert closing.wait(120)
+    process.send_signal(2)
+    go_on.set()
+    assert process.wait(30) == 0
+    assert process._out.closed
+    with duckdb.connect(str(warehouse), config={"memory_limit": "1GB"}) as con:
+        assert con.execute("SELECT count(*) FROM ref.ikm_mutu").fetchone()[0] > 0
+
+
+def test_a_dbt_command_does_not_wait_forever_for_one_that_did_not_stop(tmp_path, monkeypatch):
+    """Only one dbt command runs at a time in a process; when the one before it never stops,
+    the next ends after a while with a reason instead of waiting silently."""
+    from orchestration import dbt_in_process
+
+    monkeypatch.setattr(dbt_in_process, "LOCK_WAIT_SECONDS", 0.2)
+    with dbt_in_process._dbt_lock:
+        process = dbt_in_process.InProcessDbt(
+            ["dbt", "parse"], _env(tmp_path / "target"), str(dbt_project().project_dir)
+        )
+        out = process.stdout.read().decode()
+        assert process.wait(10) == 2
+    assert "belum berhenti" in out and "`parse`" in out, out
+
+
+def test_dbt_stops_when_its_reader_stops_early(tmp_path, pseudonym_key):
+    """A step that stops reading dbt's events (an exception or an interrupt while waiting on
+    it, as in `.wait()`) stops dbt: a dbt nobody reads would hold the warehouse on."""
+    from orchestration.dbt_in_process import KILL_WAIT_SECONDS
+
+    endless = "select sum(hash(range)) as s from range(1000000000000)"
+    invocation = dbt_resource(dbt_project()).cli(
+        ["show", "--vars", _vars(tmp_path / "w.duckdb"), "--inline", endless],
+        target_path=tmp_path / "target", raise_on_error=False,
+    )  # fmt: skip
+    events = invocation.stream_raw_events()
+    next(events)  # dbt has started
+    events.close()  # the reader gives up, as an exception in it would
+    assert invocation.process.wait(KILL_WAIT_SECONDS + 5) != 0
+
+
+def test_dbt_options_follow_the_command_and_make_paths_absolute():
+    from orchestration.dbt_in_process import dbt_argv
+
+    env = {"DBT_TARGET_PATH": "target/x", "DBT_LOG_PATH": "/abs/log"}
+    build = dbt_argv(["dbt", "build", "--select", "a"], env, "/proj")
+    assert build[:3] == ["build", "--select", "a"]
+    assert build[build.index("--target-path") + 1] == "/proj/target/x"
+    assert build[build.index("--log-path") + 1] == "/abs/log"
+    assert build[build.index("--profiles-dir") + 1] == "/proj"
+    # `dbt deps` takes no --target-path (it would refuse to run)
+    assert "--target-path" not in dbt_argv(["dbt", "deps"], env, "/proj")
+    # an option given as --option=value is not given twice
+    given = dbt_argv(["dbt", "build", "--target-path=mine"], env, "/proj")
+    assert given.count("--target-path") == 0 and "--target-path=mine" in given
+    assert dbt_argv(["dbt", "docs", "generate"], env, "/proj")[:2] == ["docs", "generate"]
+    assert "--target-path" in dbt_argv(["dbt", "docs", "generate"], env, "/proj")
