@@ -64,6 +64,8 @@ QUIET_OPTIONS = {
 # dbt's events at these levels are what it prints with `--log-format json` (--log-level info)
 PRINTED_LEVELS = {"info", "warn", "error"}
 KILL_WAIT_SECONDS = 30.0  # how long kill waits for dbt to stop
+DRAIN_AFTER_SECONDS = 2.0  # when kill starts reading dbt's output itself
+REINTERRUPT_SECONDS = 5.0  # dbt's Ctrl-C handling is given this long before another
 LOCK_WAIT_SECONDS = 60.0  # how long a dbt command waits for the one before it to end
 
 _dbt_lock = threading.Lock()  # dbt keeps global state (flags, adapters): one command at a time
@@ -87,6 +89,16 @@ def _command(argv: Sequence[str]):
     return None if command is cli else command
 
 
+def _name(args: Sequence[str]) -> str:
+    """The dbt command of `args` ([executable, command, ...]), e.g. `build`, `docs generate`."""
+    words = []
+    for word in args[1:]:
+        if word.startswith("-"):
+            break
+        words.append(word)
+    return " ".join(words)
+
+
 def _options(command) -> set[str]:
     return {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
 
@@ -102,6 +114,7 @@ def dbt_argv(args: Sequence[str], env: Mapping[str, str], cwd: str) -> list[str]
     def add(option: str, value: str | None = None) -> None:
         if option in accepted and option not in given:
             argv.extend([option] if value is None else [option, value])
+            given.add(option)
 
     for var, option in FLAG_OPTIONS.items():
         if env.get(var):
@@ -119,9 +132,10 @@ class InProcessDbt:
     """A dbt command running in a thread of this process, with the part of subprocess.Popen's
     interface dagster-dbt uses (args, stdout, poll, wait, kill, send_signal, returncode).
 
-    Two threads: `dbt-invoke` runs dbt and is the only one ever interrupted; `dbt` waits for
-    it, then closes dbt-duckdb's handle, sets the exit code and closes stdout, so an
-    interruption arriving late can never leave those undone."""
+    Two threads: `dbt-invoke` runs dbt and is the only one ever interrupted, and only while it
+    says it runs dbt (`_invoking`, set by itself); `dbt` waits for the lock and for it, then
+    closes dbt-duckdb's handle, sets the exit code and closes stdout, so an interruption
+    arriving early or late can never leave those undone."""
 
     pid = None  # no process of its own: nothing may signal it by pid
 
@@ -133,10 +147,11 @@ class InProcessDbt:
         self._out = os.fdopen(write, "wb")
         self._write_lock = threading.Lock()
         self._signal_lock = threading.Lock()
-        self._invoker: threading.Thread | None = None
+        self._invoker_id: int | None = None
         self._invoking = False
         self._interrupted = False
-        self._errors_logged = False
+        self._interrupted_at = -REINTERRUPT_SECONDS  # when KeyboardInterrupt was last raised
+        self._dbt_reported = False  # dbt logged why it could not run (MainEncounteredError)
         self._result = None
         self._crash: BaseException | None = None
         self._thread = threading.Thread(
@@ -151,8 +166,8 @@ class InProcessDbt:
             return
         from dbt_common.events.functions import msg_to_json
 
-        if msg.info.level == "error":
-            self._errors_logged = True
+        if msg.info.name == "MainEncounteredError":
+            self._dbt_reported = True
         self._write(msg_to_json(msg))
 
     def _write(self, line: str) -> None:
@@ -170,23 +185,12 @@ class InProcessDbt:
     def _run(self, args: Sequence[str], env: Mapping[str, str], cwd: str) -> None:
         code = 2
         try:
-            if not _dbt_lock.acquire(timeout=LOCK_WAIT_SECONDS):
-                raise DbtStillRunning(
-                    f"perintah dbt sebelumnya di proses ini belum berhenti setelah "
-                    f"{LOCK_WAIT_SECONDS:.0f} detik; `{' '.join(self.args[1:3])}` tidak dimulai"
-                )
+            self._acquire_dbt()
             try:
-                argv = dbt_argv(args, env, cwd)
-                self._invoker = threading.Thread(
-                    target=self._invoke, args=(argv,), name="dbt-invoke", daemon=True
-                )
-                with self._signal_lock:
-                    self._invoking = not self._interrupted
-                if self._invoking:
-                    self._invoker.start()
-                    self._invoker.join()
-                else:
-                    self._crash = KeyboardInterrupt()
+                invoker = threading.Thread(target=self._invoke, args=(dbt_argv(args, env, cwd),),
+                                           name="dbt-invoke", daemon=True)  # fmt: skip
+                invoker.start()
+                invoker.join()
             finally:
                 try:
                     close_duckdb_handle()
@@ -195,8 +199,11 @@ class InProcessDbt:
             if self._crash is not None:
                 raise self._crash
             result = self._result
+            if result is None:  # interrupted before dbt started
+                raise KeyboardInterrupt
             code = 0 if result.success else 1 if result.exception is None else 2
-            if result.exception is not None:
+            if result.exception is not None and not self._dbt_reported:
+                # an error before dbt's command ran (a wrong option): dbt logged nothing
                 self._error_line(f"{type(result.exception).__name__}: {result.exception}")
         except BaseException as e:  # noqa: BLE001 (reported as dbt's error, like a crash)
             self._error_line(f"{type(e).__name__}: {e}")
@@ -205,24 +212,41 @@ class InProcessDbt:
             with contextlib.suppress(OSError):
                 self._out.close()
 
+    def _acquire_dbt(self) -> None:
+        """The process's one dbt slot: waited for LOCK_WAIT_SECONDS at most, and not at all
+        once this command is stopped."""
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while not _dbt_lock.acquire(timeout=0.2):
+            if self._interrupted:
+                raise KeyboardInterrupt
+            if time.monotonic() > deadline:
+                raise DbtStillRunning(
+                    f"perintah dbt sebelumnya di proses ini belum berhenti setelah "
+                    f"{LOCK_WAIT_SECONDS:.0f} detik; `dbt {_name(self.args)}` tidak dimulai"
+                )
+
     def _invoke(self, argv: list[str]) -> None:
+        """dbt's command, in the thread that alone may be interrupted (send_signal), and only
+        between its start and its end here."""
         try:
+            with self._signal_lock:
+                if self._interrupted:
+                    raise KeyboardInterrupt
+                self._invoker_id, self._invoking = threading.get_ident(), True
             try:
                 from dbt.cli.main import dbtRunner
 
                 result = dbtRunner(callbacks=[self._emit]).invoke(argv)
             finally:
-                with self._signal_lock:
-                    self._invoking = False
+                # no lock here: an interruption sent just before lands in this try, and one
+                # raised inside a `with lock` block could leave the lock taken
+                self._invoking = False
             self._result = result
         except BaseException as e:  # noqa: BLE001 (handed to the thread that reports it)
             self._crash = e
 
     def _error_line(self, text: str) -> None:
-        """An error dbt raised without logging it (dbt logs the errors of its commands
-        itself), as the line a dbt process prints."""
-        if self._errors_logged:
-            return
+        """An error dbt did not log itself, as the line a dbt process prints."""
         line = {"info": {"level": "error", "msg": text, "name": "MainEncounteredError"},
                 "data": {}}  # fmt: skip
         self._write(json.dumps(line))
@@ -237,16 +261,22 @@ class InProcessDbt:
         return self.returncode
 
     def send_signal(self, _signal: int) -> None:
-        """Ctrl-C for dbt: KeyboardInterrupt raised in the thread that runs it (once), and its
+        """Ctrl-C for dbt: KeyboardInterrupt raised in the thread that runs it, and its
         running DuckDB queries interrupted (the exception reaches dbt only when it runs
-        Python again, after the query it waits for)."""
+        Python again, after the query it waits for). Raised again when dbt still runs
+        REINTERRUPT_SECONDS later: an asynchronous exception can land in code that swallows
+        it (a garbage-collection finalizer that happens to run in dbt's thread)."""
         with self._signal_lock:
-            first, self._interrupted = not self._interrupted, True
-            if first and self._invoking and self._invoker is not None:
+            self._interrupted = True
+            running = self._invoking
+            now = time.monotonic()
+            if running and now - self._interrupted_at >= REINTERRUPT_SECONDS:
+                self._interrupted_at = now
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(self._invoker.ident), ctypes.py_object(KeyboardInterrupt)
+                    ctypes.c_ulong(self._invoker_id), ctypes.py_object(KeyboardInterrupt)
                 )
-        cancel_queries()
+        if running:  # another command's queries (this one waiting for the slot) are not ours
+            cancel_queries()
 
     def terminate(self) -> None:
         self.send_signal(2)
@@ -254,17 +284,24 @@ class InProcessDbt:
     def kill(self) -> None:
         """Stop dbt and wait for it (KILL_WAIT_SECONDS at most), interrupting its queries
         every second meanwhile (a statement it starts while it stops is interrupted too).
-        dbt's output is read to its end: with nobody reading it (a step that failed before
-        streaming dbt's events), dbt would wait on a full pipe, where nothing reaches it."""
+        Should dbt not have stopped after DRAIN_AFTER_SECONDS, its output is read to its end
+        (and lost): with nobody reading it (a step that failed before streaming dbt's
+        events), dbt would wait on a full pipe, where nothing reaches it. Before that, a
+        reader still gets dbt's last lines."""
         if not self._thread.is_alive():
             return
         log = get_dagster_logger()
         log.info("menghentikan dbt ...")
-        threading.Thread(target=self._discard_output, name="dbt-drain", daemon=True).start()
-        deadline = time.monotonic() + KILL_WAIT_SECONDS
-        while self._thread.is_alive() and time.monotonic() < deadline:
-            self.send_signal(2)
-            self._thread.join(1.0)
+        started = time.monotonic()
+        draining = False
+        while self._thread.is_alive() and time.monotonic() < started + KILL_WAIT_SECONDS:
+            with contextlib.suppress(Exception):  # kill must wait whatever signalling raised
+                self.send_signal(2)
+            if not draining and time.monotonic() >= started + DRAIN_AFTER_SECONDS:
+                draining = True
+                threading.Thread(target=self._discard_output, name="dbt-drain",
+                                 daemon=True).start()  # fmt: skip
+            self._thread.join(0.5)
         if self._thread.is_alive():
             log.warning(
                 f"dbt belum berhenti {KILL_WAIT_SECONDS:.0f} detik setelah dihentikan; "

@@ -233,7 +233,58 @@ def test_a_dbt_command_does_not_wait_forever_for_one_that_did_not_stop(tmp_path,
         )
         out = process.stdout.read().decode()
         assert process.wait(10) == 2
-    assert "belum berhenti" in out and "`parse`" in out, out
+    assert "belum berhenti" in out and "`dbt parse`" in out, out
+
+
+def test_a_dbt_command_stopped_while_waiting_for_its_turn_ends_at_once(tmp_path, monkeypatch):
+    """kill on a command still waiting for the one before it ends it without waiting, and
+    does not interrupt the queries of the one that runs (they are not its own)."""
+    import time
+
+    from orchestration import dbt_in_process
+
+    cancels = []
+    monkeypatch.setattr(dbt_in_process, "cancel_queries", lambda: cancels.append(1))
+    with dbt_in_process._dbt_lock:
+        process = dbt_in_process.InProcessDbt(
+            ["dbt", "parse"], _env(tmp_path / "target"), str(dbt_project().project_dir)
+        )
+        started = time.monotonic()
+        process.kill()
+        assert process.poll() == 2 and time.monotonic() - started < 5
+    assert cancels == []
+    assert "KeyboardInterrupt" in process.stdout.read().decode()
+
+
+def test_a_signal_before_dbt_starts_keeps_it_from_starting(tmp_path, pseudonym_key, monkeypatch):
+    """Between the start of the thread that runs dbt and dbt's start, a signal cannot reach
+    that thread yet; it is kept, and dbt does not start."""
+    import threading
+
+    from orchestration import dbt_in_process
+
+    in_thread, go_on = threading.Event(), threading.Event()
+    invoke = dbt_in_process.InProcessDbt._invoke
+
+    def late_invoke(self, argv):
+        in_thread.set()
+        go_on.wait(10)
+        invoke(self, argv)
+
+    monkeypatch.setattr(dbt_in_process.InProcessDbt, "_invoke", late_invoke)
+    process = dbt_in_process.InProcessDbt(
+        ["dbt", "seed", "--vars", _vars(tmp_path / "w.duckdb"), "--select", "ikm_mutu"],
+        _env(tmp_path / "target"), str(dbt_project().project_dir),
+    )  # fmt: skip
+    assert in_thread.wait(30)
+    process.send_signal(2)
+    go_on.set()
+    assert process.wait(30) == 2
+    assert not (tmp_path / "w.duckdb").exists()  # dbt never ran
+    import json
+
+    lines = [json.loads(line) for line in process.stdout.read().decode().splitlines()]
+    assert [e["info"]["msg"] for e in lines] == ["KeyboardInterrupt: "]  # the reason, no crash
 
 
 def test_dbt_stops_when_its_reader_stops_early(tmp_path, pseudonym_key):
@@ -266,5 +317,9 @@ def test_dbt_options_follow_the_command_and_make_paths_absolute():
     # an option given as --option=value is not given twice
     given = dbt_argv(["dbt", "build", "--target-path=mine"], env, "/proj")
     assert given.count("--target-path") == 0 and "--target-path=mine" in given
+    # an option dagster-dbt's environment sets is given once, with its value
+    profiles = dbt_argv(["dbt", "build"], {"DBT_PROFILES_DIR": "/p"}, "/proj")
+    assert profiles.count("--profiles-dir") == 1
+    assert profiles[profiles.index("--profiles-dir") + 1] == "/p"
     assert dbt_argv(["dbt", "docs", "generate"], env, "/proj")[:2] == ["docs", "generate"]
     assert "--target-path" in dbt_argv(["dbt", "docs", "generate"], env, "/proj")
