@@ -22,7 +22,7 @@ the target folder. What differs:
   the step's log through dagster-dbt as before;
 - `kill` cannot end a thread: it raises KeyboardInterrupt in the thread that runs dbt,
   which dbt handles as it handles Ctrl-C, interrupts dbt's DuckDB queries until it stops,
-  and waits for it;
+  and waits for it (InProcessDbt.kill);
 - at the end dbt-duckdb's database handle is closed, so the warehouse file is free for the
   next step's connections (dbt-duckdb keeps it open in a class attribute otherwise, and
   DuckDB refuses a second handle with another configuration in one process).
@@ -283,7 +283,7 @@ class InProcessDbt:
 
     def kill(self) -> None:
         """Stop dbt and wait for it (KILL_WAIT_SECONDS at most), interrupting its queries
-        every second meanwhile (a statement it starts while it stops is interrupted too).
+        twice a second meanwhile (a statement it starts while it stops is interrupted too).
         Should dbt not have stopped after DRAIN_AFTER_SECONDS, its output is read to its end
         (and lost): with nobody reading it (a step that failed before streaming dbt's
         events), dbt would wait on a full pipe, where nothing reaches it. Before that, a
