@@ -49,6 +49,12 @@ def _vars(warehouse) -> str:
     return json.dumps({"warehouse_path": str(warehouse), **personal_data.dbt_vars()})
 
 
+def _env(target) -> dict[str, str]:
+    """The environment dagster-dbt gives a dbt subprocess writing into `target`."""
+    return {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target),
+            "DBT_PROJECT_DIR": str(dbt_project().project_dir)}  # fmt: skip
+
+
 def test_dbt_runs_in_this_process_and_leaves_the_warehouse_free(tmp_path, pseudonym_key):
     """A build through the resource runs dbt in this process (InProcessDbt), streams its
     events as dagster-dbt reads them from a dbt process, and closes dbt-duckdb's database
@@ -97,8 +103,7 @@ def test_killing_an_in_process_dbt_command_ends_it(tmp_path, pseudonym_key):
     dbt's thread stops (KeyboardInterrupt, dbt's Ctrl-C) and the command reports a failure."""
     from orchestration.dbt_in_process import InProcessDbt
 
-    env = {"DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "target"),
-           "DBT_PROJECT_DIR": str(dbt_project().project_dir)}  # fmt: skip
+    env = _env(tmp_path / "target")
     process = InProcessDbt(
         ["dbt", "parse", "--vars", _vars(tmp_path / "w.duckdb"), "--no-partial-parse"],
         env, str(dbt_project().project_dir),
@@ -115,8 +120,7 @@ def test_killing_in_process_dbt_interrupts_its_running_query(tmp_path, pseudonym
     from orchestration.dbt_in_process import InProcessDbt
 
     target = tmp_path / "target"
-    env = {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target),
-           "DBT_PROJECT_DIR": str(dbt_project().project_dir)}  # fmt: skip
+    env = _env(target)
     endless = "select sum(hash(range)) as s from range(1000000000000)"
     process = InProcessDbt(
         ["dbt", "show", "--vars", _vars(tmp_path / "w.duckdb"), "--inline", endless],
@@ -144,8 +148,7 @@ def test_killing_in_process_dbt_that_nobody_reads_ends_it(tmp_path, pseudonym_ke
     from orchestration.dbt_in_process import InProcessDbt
 
     target = tmp_path / "target"
-    env = {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target),
-           "DBT_PROJECT_DIR": str(dbt_project().project_dir)}  # fmt: skip
+    env = _env(target)
     # one event line per data test (about 170, a few hundred bytes to a kilobyte each)
     process = InProcessDbt(["dbt", "ls", "--vars", _vars(tmp_path / "w.duckdb"),
                             "--resource-type", "test", "--output", "json"],
@@ -165,11 +168,6 @@ def test_killing_in_process_dbt_that_nobody_reads_ends_it(tmp_path, pseudonym_ke
     assert process.poll() is not None
 
 
-def _env(target) -> dict[str, str]:
-    return {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target),
-            "DBT_PROJECT_DIR": str(dbt_project().project_dir)}  # fmt: skip
-
-
 def test_dbt_lines_mask_secret_variables_as_a_dbt_process_does(tmp_path, pseudonym_key,
                                                                monkeypatch):  # fmt: skip
     """dbt masks the values of DBT_ENV_SECRET_* variables in what it prints; the lines of an
@@ -185,9 +183,8 @@ def test_dbt_lines_mask_secret_variables_as_a_dbt_process_does(tmp_path, pseudon
     assert "*****" in out and "rahasiaxyz" not in out, out
 
 
-def test_an_interruption_after_dbt_finished_leaves_its_end_undone_nothing(tmp_path,
-                                                                          pseudonym_key,
-                                                                          monkeypatch):  # fmt: skip
+def test_an_interruption_after_dbt_finished_still_closes_everything(tmp_path, pseudonym_key,
+                                                                 monkeypatch):  # fmt: skip
     """kill may come while dbt's command has just ended and its database handle is being
     closed: the interruption only ever reaches the thread running dbt, so the handle is still
     closed, the exit code is dbt's and stdout ends."""
