@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import itertools
 import json
 import os
 import subprocess
@@ -75,28 +76,24 @@ class DbtStillRunning(RuntimeError):
     """A dbt command could not start: the one before it in this process did not stop."""
 
 
+def _command_words(argv: Sequence[str]) -> list[str]:
+    """The words naming the dbt command in `argv` (its arguments without the executable):
+    `["build"]`, `["docs", "generate"]`."""
+    return list(itertools.takewhile(lambda word: not word.startswith("-"), argv))
+
+
 def _command(argv: Sequence[str]):
-    """dbt's click command that `argv` names (`build`, `docs generate`, ...), or None."""
+    """dbt's click command that `argv` names, or None."""
     from dbt.cli.main import cli
 
     command = cli
-    for word in argv:
-        if word.startswith("-") or not hasattr(command, "commands"):
+    for word in _command_words(argv):
+        if not hasattr(command, "commands"):
             break
         command = command.commands.get(word)
         if command is None:
             return None
     return None if command is cli else command
-
-
-def _name(args: Sequence[str]) -> str:
-    """The dbt command of `args` ([executable, command, ...]), e.g. `build`, `docs generate`."""
-    words = []
-    for word in args[1:]:
-        if word.startswith("-"):
-            break
-        words.append(word)
-    return " ".join(words)
 
 
 def _options(command) -> set[str]:
@@ -220,9 +217,10 @@ class InProcessDbt:
             if self._interrupted:
                 raise KeyboardInterrupt
             if time.monotonic() > deadline:
+                command = " ".join(_command_words(self.args[1:]))
                 raise DbtStillRunning(
                     f"perintah dbt sebelumnya di proses ini belum berhenti setelah "
-                    f"{LOCK_WAIT_SECONDS:.0f} detik; `dbt {_name(self.args)}` tidak dimulai"
+                    f"{LOCK_WAIT_SECONDS:.0f} detik; `dbt {command}` tidak dimulai"
                 )
 
     def _invoke(self, argv: list[str]) -> None:
