@@ -45,6 +45,8 @@ import dagster_dbt.core.resource as dagster_dbt_resource
 from dagster import get_dagster_logger
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
+from orchestration.dbt_parsed import parsed_project
+
 # the environment dagster-dbt sets for its dbt subprocess, as dbt's command-line options
 FLAG_OPTIONS = {
     "DBT_TARGET_PATH": "--target-path",
@@ -138,6 +140,7 @@ class InProcessDbt:
 
     def __init__(self, args: Sequence[str], env: Mapping[str, str], cwd: str) -> None:
         self.args = list(args)
+        self._cwd, self._env = cwd, env
         self.returncode: int | None = None
         read, write = os.pipe()
         self.stdout = os.fdopen(read, "rb")
@@ -232,9 +235,7 @@ class InProcessDbt:
                     raise KeyboardInterrupt
                 self._invoker_id, self._invoking = threading.get_ident(), True
             try:
-                from dbt.cli.main import dbtRunner
-
-                result = dbtRunner(callbacks=[self._emit]).invoke(argv)
+                result = self._dbt(argv)
             finally:
                 # no lock here: an interruption sent just before lands in this try, and one
                 # raised inside a `with lock` block could leave the lock taken
@@ -242,6 +243,18 @@ class InProcessDbt:
             self._result = result
         except BaseException as e:  # noqa: BLE001 (handed to the thread that reports it)
             self._crash = e
+
+    def _dbt(self, argv: list[str]):
+        """dbt's command, with the project parsed by an earlier command of this process
+        when nothing it parses has changed since (orchestration/dbt_parsed.py)."""
+        from dbt.cli.main import dbtRunner
+
+        manifest, parse = parsed_project(
+            argv, self._cwd, self._env, _command(argv), _command(["parse"]), dbtRunner().invoke
+        )
+        if parse is not None and not parse.success and self._interrupted:
+            return parse  # stopped while parsing
+        return dbtRunner(manifest=manifest, callbacks=[self._emit]).invoke(argv)
 
     def _error_line(self, text: str) -> None:
         """An error dbt did not log itself, as the line a dbt process prints."""
