@@ -19,7 +19,6 @@ Agencies: KAB-1 (75.01), KAB-2 (75.02), OPD-A (provincial OPD, 75). Year 2025.
 """
 
 import json
-import subprocess
 from decimal import Decimal as D
 
 import duckdb
@@ -213,17 +212,17 @@ def test_marts_hold_no_nip_or_name(warehouse):
 def test_dbt_unit_tests_of_every_rule_pass(warehouse, tmp_path, pseudonym_key):
     """The unit tests of the dbt rules (the YAML beside each model) run here, in `make test`,
     not in every nightly build; they need the seeds, which the hand province's build loaded."""
-    from orchestration.assets.warehouse import DBT_EXECUTABLE
-    from orchestration.assets.warehouse import DBT_PROJECT_DIR as project
+    from orchestration.assets.warehouse import dbt_project, dbt_resource
 
     vars_ = json.dumps({"warehouse_path": str(warehouse), **personal_data.dbt_vars()})
-    done = subprocess.run(
-        [DBT_EXECUTABLE, "--no-send-anonymous-usage-stats", "test", "--select",
-         "resource_type:unit_test", "--vars", vars_, "--project-dir", str(project),
-         "--profiles-dir", str(project), "--target-path", str(tmp_path / "target")],
-        capture_output=True, text=True,
+    # in this process, as the nightly build runs dbt (the project parsed once per process)
+    invocation = dbt_resource(dbt_project()).cli(
+        ["test", "--select", "resource_type:unit_test", "--vars", vars_],
+        target_path=tmp_path / "target", raise_on_error=False,
     )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-3000:]
+    invocation.wait()
+    log = (tmp_path / "target" / "dbt.log").read_text(encoding="utf-8")
+    assert invocation.process.returncode == 0, log[-3000:]
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert len(unit) >= 15 and all(r["status"] == "pass" for r in unit)
