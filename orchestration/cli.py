@@ -600,12 +600,26 @@ def run() -> None:
     own teardown after a refresh (freeing dbt's, Great Expectations' and Dagster's objects one
     by one) took 2 s of every command (BENCHMARKS.md, sixth session) and does nothing a
     finished command needs: every file, DuckDB connection, worker pool and storage connection
-    is closed by then, and the output and log handlers are flushed here."""
+    is closed by then, and the output and log handlers are flushed here. What the normal end
+    would still do that others see: multiprocessing's finalizers unlink the named semaphores
+    of locks still alive (dbt's parsed projects and adapters hold one each); without them its
+    resource tracker warns of "leaked semaphore objects" on the operator's terminal."""
     code = main()
+    _run_multiprocessing_finalizers()
     sys.stdout.flush()
     sys.stderr.flush()
     logging.shutdown()
     os._exit(code)
+
+
+def _run_multiprocessing_finalizers() -> None:
+    """multiprocessing's finalizers of priority 0 and above, as its own exit function runs
+    them (multiprocessing.util has no public name for it; without it, only the warning)."""
+    import multiprocessing.util
+
+    finalize = getattr(multiprocessing.util, "_run_finalizers", None)
+    if finalize is not None:
+        finalize(0)
 
 
 if __name__ == "__main__":

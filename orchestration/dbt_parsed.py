@@ -31,6 +31,9 @@ import yaml
 MANIFEST_COMMANDS = {
     "build", "run", "test", "seed", "snapshot", "compile", "show", "ls", "list", "run-operation",
 }  # fmt: skip
+# options with which dbt merges another project state into the parsed project (it would then
+# be kept changed)
+MERGING_OPTIONS = {"--defer", "--state", "--defer-state", "--favor-state"}
 # vars that only say where the warehouse file lies: dbt derives the database name, the
 # file's stem, from them (profiles.yml). A project file that reads one of them in any other
 # way keys the cache on its whole value.
@@ -49,6 +52,8 @@ def parse_argv(argv: Sequence[str], command, parse_command) -> list[str] | None:
     or None when `argv` names no command that reads the parsed project."""
     words = [w for w in argv if not w.startswith("-")][:1]
     if command is None or not words or words[0] not in MANIFEST_COMMANDS:
+        return None
+    if any(token.split("=", 1)[0] in MERGING_OPTIONS for token in argv):
         return None
     flags = {o for p in parse_command.params if getattr(p, "is_flag", False) for o in p.opts}
     flags |= {o for p in parse_command.params for o in p.secondary_opts}

@@ -105,6 +105,9 @@ def test_commands_that_read_no_parsed_project_are_not_keyed():
     parse = _command(["parse"])
     assert dbt_parsed.parse_argv(["debug"], _command(["debug"]), parse) is None
     assert dbt_parsed.parse_argv(["parse", "--vars", "{}"], parse, parse) is None
+    # a command that merges another state into the parsed project gets a parse of its own
+    build = _command(["build"])
+    assert dbt_parsed.parse_argv(["build", "--defer", "--state", "/s"], build, parse) is None
     argv = ["build", "--vars", "{a: 1}", "--select", "x", "y", "--full-refresh",
             "--target-path=/t", "--no-use-colors"]  # fmt: skip
     assert dbt_parsed.parse_argv(argv, _command(["build"]), parse) == [

@@ -81,6 +81,8 @@ def test_demo_status_daemon_sensor_and_failures_in_plain_words(operator_env, rec
     assert "Pembangunan gudang data (dbt build): selesai" in out and "TERBIT:" in out
     assert "File diterima pada run ini" in out and "log dbt lengkap:" in out
     assert len(out.splitlines()) < 60 and "\x1b[" not in out  # quiet, no colour codes
+    # no English warning of Python's at the end (multiprocessing's resource tracker)
+    assert "leaked semaphore" not in demo.stderr, demo.stderr[-1000:]
 
     # 3. (started here: its start-up overlaps the status command, which writes nothing) the
     # real daemon with the landing-area sensor and the run-failure alert
