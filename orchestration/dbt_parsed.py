@@ -38,8 +38,9 @@ MERGING_OPTIONS = {"--defer", "--state", "--defer-state", "--favor-state"}
 # file's stem, from them (profiles.yml). A project file that reads one of them in any other
 # way keys the cache on its whole value.
 LOCATION_VARS = ("warehouse_path",)
-# folders of a dbt project that hold no project file
+# options that say where dbt writes (its target and log folders), not what it parses
 PLACE_OPTIONS = {"--target-path", "--log-path"}
+# folders of a dbt project that hold no project file
 SKIPPED_FOLDERS = {"target", "logs", "dbt_packages", "__pycache__"}
 KEPT = 2  # parsed projects kept (a few MB each)
 ENV_VAR = re.compile(r"""env_var\(\s*['"]([^'"]+)['"]""")
@@ -104,7 +105,7 @@ def cache_key(parse: Sequence[str], cwd: str, env: Mapping[str, str]) -> str | N
     except OSError:
         return None
     text = "\n".join(texts)
-    options = []  # where dbt writes (target and log folders) does not change what it parses
+    options = []
     tokens = iter(parse[1:])
     for token in tokens:
         name, _, value = token.partition("=")
