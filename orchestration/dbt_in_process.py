@@ -249,11 +249,16 @@ class InProcessDbt:
         when nothing it parses has changed since (orchestration/dbt_parsed.py)."""
         from dbt.cli.main import dbtRunner
 
-        manifest, parse = parsed_project(
-            argv, self._cwd, self._env, _command(argv), _command(["parse"]), dbtRunner().invoke
+        def parse(args: list[str], callbacks: list):
+            return dbtRunner(callbacks=callbacks).invoke(args)
+
+        manifest, warnings, parsed = parsed_project(
+            argv, self._cwd, self._env, _command(argv), _command(["parse"]), parse
         )
-        if parse is not None and not parse.success and self._interrupted:
-            return parse  # stopped while parsing
+        if parsed is not None and not parsed.success and self._interrupted:
+            return parsed  # stopped while parsing
+        for event in warnings:  # what dbt would say while parsing, as it parses each time
+            self._emit(event)
         return dbtRunner(manifest=manifest, callbacks=[self._emit]).invoke(argv)
 
     def _error_line(self, text: str) -> None:

@@ -10,9 +10,12 @@ Here a command that needs the parsed project (`MANIFEST_COMMANDS`) first looks f
 a key: the contents of every project file and of profiles.yml, the parse options (project and
 profiles folders, profile, target, vars) with each `LOCATION_VARS` value replaced by its
 stem, and the values of the environment variables the project reads with env_var(). Found:
-dbt runs with it (`dbtRunner(manifest=...)`, dbt's documented reuse) and parses nothing.
-Not found: `dbt parse` with the same options (which also writes the target folder's parse
-state, as the command itself would have) and the result is kept for the next command.
+dbt runs with a copy of it (`dbtRunner(manifest=...)`, dbt's documented reuse; a copy, since
+a command changes the project it runs with) and parses nothing; the warnings dbt gave while
+parsing it are given again, as a dbt that parses each time gives them. Not found: `dbt
+parse` with the same options (which also writes the target folder's parse state, as the
+command itself would have) and the result is kept for the next command, unless a project
+file changed while dbt parsed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import os
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -40,12 +44,13 @@ MERGING_OPTIONS = {"--defer", "--state", "--defer-state", "--favor-state"}
 LOCATION_VARS = ("warehouse_path",)
 # options that say where dbt writes (its target and log folders), not what it parses
 PLACE_OPTIONS = {"--target-path", "--log-path"}
-# folders of a dbt project that hold no project file
-SKIPPED_FOLDERS = {"target", "logs", "dbt_packages", "__pycache__"}
+# folders at a dbt project's top that hold no project file
+SKIPPED_FOLDERS = {"target", "logs", "dbt_packages"}
+KEYED_HIDDEN = {".dbtignore"}  # the hidden files that change what dbt parses
 KEPT = 2  # parsed projects kept (a few MB each)
 ENV_VAR = re.compile(r"""env_var\(\s*['"]([^'"]+)['"]""")
 
-_kept: OrderedDict[str, object] = OrderedDict()
+_kept: OrderedDict[str, Parsed] = OrderedDict()
 
 
 def parse_argv(argv: Sequence[str], command, parse_command) -> list[str] | None:
@@ -124,15 +129,18 @@ def cache_key(parse: Sequence[str], cwd: str, env: Mapping[str, str]) -> str | N
 
 
 def _project_files(project: Path, skipped: set[Path]) -> list[Path]:
+    """Every file of the project but those in the folders where dbt writes (at the project's
+    top, or the target and log folders given) and in hidden folders; of the hidden files,
+    .dbtignore (what dbt does not parse)."""
     found = []
     for root, folders, files in os.walk(project):
         here = Path(root)
         folders[:] = sorted(
             f for f in folders
-            if f not in SKIPPED_FOLDERS and not f.startswith(".")
+            if not f.startswith(".") and not (here == project and f in SKIPPED_FOLDERS)
             and (here / f).resolve() not in skipped
         )  # fmt: skip
-        found += [here / f for f in sorted(files) if not f.startswith(".")]
+        found += [here / f for f in sorted(files) if not f.startswith(".") or f in KEYED_HIDDEN]
     return found
 
 
@@ -149,35 +157,56 @@ def _placed(vars_text: str, project_text: str) -> object:
     return values
 
 
+@dataclass
+class Parsed:
+    """A parsed project as kept: never handed to a command itself, since dbt changes the
+    project it runs with (an inline query's node, the CTEs of ephemeral models, the relations
+    of stored test failures)."""
+
+    manifest: object  # dbt's Manifest
+    warnings: list = field(default_factory=list)  # dbt's warn and error events while parsing
+
+
 def parsed_project(
     argv: Sequence[str],
     cwd: str,
     env: Mapping[str, str],
     command,
     parse_command,
-    run: Callable[[list[str]], object],
-):
+    run: Callable[[list[str], list], object],
+) -> tuple[object | None, list, object | None]:
     """The parsed project for `argv` (a command's arguments, run in `cwd` under `env`, the
-    environment dbt sees): kept from an earlier command
-    of this process, or parsed now by `run(parse arguments)` (dbtRunner().invoke) and kept.
-    Returns (manifest or None, the parse's dbtRunnerResult or None): None, None when the
-    command needs no parsed project or the project cannot be keyed; a failed parse returns
-    its result, so the caller can run the command as before (dbt then reports the error)."""
+    environment dbt sees), as a copy for this command: kept from an earlier command of this
+    process, or parsed now by `run(parse arguments, callbacks)` (dbtRunner(callbacks=...)
+    .invoke) and kept. Returns (manifest or None, the events dbt gave at warn level and above
+    while parsing it, the parse's dbtRunnerResult or None). None, [], None when the command
+    needs no parsed project or the project cannot be keyed; a failed parse returns its
+    result, so the caller can run the command as before (dbt then reports the error)."""
     parse = parse_argv(argv, command, parse_command)
     key = None if parse is None else cache_key(parse, cwd, env)
     if key is None:
-        return None, None
+        return None, [], None
     if key in _kept:
         _kept.move_to_end(key)
-        return _kept[key], None
-    result = run(parse)
+        kept = _kept[key]
+        return kept.manifest.deepcopy(), kept.warnings, None
+    warnings: list = []
+
+    def keep_warnings(msg) -> None:
+        if msg.info.level in ("warn", "error"):
+            warnings.append(msg)
+
+    result = run(parse, [keep_warnings])
     manifest = getattr(result, "result", None)
     if not getattr(result, "success", False) or manifest is None:
-        return None, result
-    _kept[key] = manifest
-    while len(_kept) > KEPT:
-        _kept.popitem(last=False)
-    return manifest, result
+        return None, [], result
+    # a project file changed while dbt parsed: what it parsed is used once, not kept
+    if cache_key(parse, cwd, env) == key:
+        _kept[key] = Parsed(manifest, warnings)
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+        manifest = manifest.deepcopy()
+    return manifest, warnings, result
 
 
 def forget() -> None:

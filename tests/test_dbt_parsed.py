@@ -30,13 +30,23 @@ def _vars(warehouse: Path) -> str:
     return json.dumps({"warehouse_path": str(warehouse), **personal_data.dbt_vars()})
 
 
-def dbt(project: Path, target: Path, *args: str) -> tuple[int, str]:
-    """A dbt command in this process as the pipeline runs one; its exit code and dbt.log."""
-    env = {"DBT_PROJECT_DIR": str(project), "DBT_TARGET_PATH": str(target),
-           "DBT_LOG_PATH": str(target)}  # fmt: skip
-    process = InProcessDbt(["dbt", *args], env, str(project))
-    process.stdout.read()  # dbt's events (a reader must drain them)
+def _env(project: Path, target: Path) -> dict[str, str]:
+    return {"DBT_PROJECT_DIR": str(project), "DBT_TARGET_PATH": str(target),
+            "DBT_LOG_PATH": str(target)}  # fmt: skip
+
+
+def dbt_events(project: Path, target: Path, *args: str) -> tuple[int, list[dict]]:
+    """A dbt command in this process as the pipeline runs one; its exit code and the events
+    it printed (what dagster-dbt reads)."""
+    process = InProcessDbt(["dbt", *args], _env(project, target), str(project))
+    out = process.stdout.read().decode()  # a reader must drain them
     code = process.wait(timeout=300)
+    return code, [json.loads(line)["info"] for line in out.splitlines()]
+
+
+def dbt(project: Path, target: Path, *args: str) -> tuple[int, str]:
+    """A dbt command in this process; its exit code and dbt.log."""
+    code, _ = dbt_events(project, target, *args)
     return code, (target / "dbt.log").read_text(encoding="utf-8")
 
 
@@ -90,6 +100,16 @@ def test_the_key_follows_what_dbt_parses(project):
         "select '{{ var(\"warehouse_path\") }}' as p\n"
     )
     assert _key(project, "/x/a/w.duckdb") != _key(project, "/y/b/w.duckdb")
+    # a model in a folder named like dbt's output folders, and what dbt is told to ignore
+    nested = project / "models" / "marts" / "target"
+    nested.mkdir()
+    (nested / "probe_target.sql").write_text("select 42 as jawaban\n")
+    with_nested = _key(project, "/x/a/w.duckdb")
+    (nested / "probe_target.sql").write_text("select 43 as jawaban\n")
+    assert _key(project, "/x/a/w.duckdb") != with_nested
+    before_ignore = _key(project, "/x/a/w.duckdb")
+    (project / ".dbtignore").write_text("models/marts/target\n")
+    assert _key(project, "/x/a/w.duckdb") != before_ignore
     # an environment variable the project reads
     (project / "models" / "staging" / "probe.sql").write_text(
         'select \'{{ env_var("KINERJA_PROBE", "") }}\' as p\n'
@@ -113,3 +133,56 @@ def test_commands_that_read_no_parsed_project_are_not_keyed():
     assert dbt_parsed.parse_argv(argv, _command(["build"]), parse) == [
         "parse", "--vars", "{a: 1}", "--target-path=/t", "--no-use-colors"
     ]  # fmt: skip
+
+
+def test_what_a_command_changes_in_the_parsed_project_is_not_kept(tmp_path, project, pseudonym_key):
+    """dbt changes the project a command runs with: a failed inline query leaves its node, an
+    ephemeral model's CTE is marked as added once compiled. Each command gets a copy."""
+    warehouse, target = tmp_path / "w.duckdb", tmp_path / "t"
+    for query, expected in (("select * from {{ ref('no_such_model') }}", 2), ("select 1 as x", 0)):
+        code, _ = dbt(project, target, "show", "--vars", _vars(warehouse), "--inline", query)
+        assert code == expected, query
+    models = project / "models" / "staging"
+    (models / "probe_eph.sql").write_text("{{ config(materialized='ephemeral') }}\nselect 1 as x\n")
+    (models / "probe_user.sql").write_text("select * from {{ ref('probe_eph') }}\n")
+    for place in ("a", "b"):
+        code, log = dbt(project, tmp_path / place, "run", "--vars",
+                        _vars(tmp_path / place / "w.duckdb"), "--select", "probe_user")  # fmt: skip
+        assert code == 0, log[-2000:]
+
+
+def test_warnings_of_the_parse_reach_every_command(tmp_path, project, pseudonym_key):
+    (project / "models" / "staging" / "typo.yml").write_text(
+        "version: 2\nmodels:\n  - name: stg_raw__tidak_ada\n    description: salah ketik\n"
+    )
+    for place in ("a", "b"):  # parsed, then kept
+        code, events = dbt_events(project, tmp_path / place, "seed", "--vars",
+                                  _vars(tmp_path / place / "w.duckdb"), "--select", "ikm_mutu")  # fmt: skip
+        assert code == 0
+        assert any(e["name"] == "NoNodeForYamlKey" and "stg_raw__tidak_ada" in e["msg"]
+                   for e in events), place  # fmt: skip
+
+
+def test_a_file_saved_while_dbt_parses_is_parsed_again(tmp_path, project, pseudonym_key):
+    from dbt.cli.main import dbtRunner
+
+    from orchestration.dbt_in_process import _command, dbt_argv
+
+    model = project / "models" / "staging" / "probe.sql"
+    model.write_text("select 42 as jawaban\n")
+    argv = dbt_argv(["dbt", "compile", "--vars", _vars(tmp_path / "w.duckdb"), "--select", "probe"],
+                    _env(project, tmp_path / "t"), str(project))  # fmt: skip
+
+    def parse_while_saving(args, callbacks):
+        model.write_text("select 43 as jawaban\n")  # an editor saves while dbt parses
+        return dbtRunner(callbacks=callbacks).invoke(args)
+
+    command, parse = _command(argv), _command(["parse"])
+    dbt_parsed.parsed_project(argv, str(project), {}, command, parse, parse_while_saving)
+    model.write_text("select 42 as jawaban\n")  # and the edit is undone
+    manifest, _, parsed = dbt_parsed.parsed_project(
+        argv, str(project), {}, command, parse,
+        lambda args, callbacks: dbtRunner(callbacks=callbacks).invoke(args),
+    )  # fmt: skip
+    assert parsed is not None  # parsed again, not taken from what the first parse kept
+    assert manifest.nodes["model.kinerja.probe"].raw_code.strip() == "select 42 as jawaban"
