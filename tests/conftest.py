@@ -210,6 +210,7 @@ HEAVY_FIRST = (
     "test_personal_data.py",
     "test_wilayah_baru.py",
     "test_ingest_e2e.py",
+    "test_dbt_parsed.py",
     "test_write_audit_publish.py",
     "test_operations.py",
     "test_operator_basics.py",
