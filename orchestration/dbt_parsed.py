@@ -106,10 +106,11 @@ def cache_key(parse: Sequence[str], cwd: str, env: Mapping[str, str]) -> str | N
             data = path.read_bytes()
             digest.update(f"{path}\0{len(data)}\0".encode())
             digest.update(data)
-            texts.append(data.decode("utf-8", errors="replace"))
+            if path != profiles / "profiles.yml":
+                texts.append(data.decode("utf-8", errors="replace"))
     except OSError:
         return None
-    text = "\n".join(texts)
+    text = "\n".join(texts)  # the project's files, without the profile
     options = []
     tokens = iter(parse[1:])
     for token in tokens:
@@ -146,13 +147,13 @@ def _project_files(project: Path, skipped: set[Path]) -> list[Path]:
 
 def _placed(vars_text: str, project_text: str) -> object:
     """The vars with each location var's value replaced by its file's stem, unless a
-    project file reads the var outside profiles.yml's path."""
+    project file (`project_text`: all of them but profiles.yml) reads the var."""
     values = yaml.safe_load(vars_text) or {}
     if not isinstance(values, dict):
         return values
     for name in LOCATION_VARS:
-        uses = len(re.findall(rf"var\(\s*['\"]{re.escape(name)}['\"]", project_text))
-        if name in values and uses <= 1 and isinstance(values[name], str):
+        read = re.search(rf"var\(\s*['\"]{re.escape(name)}['\"]", project_text)
+        if name in values and not read and isinstance(values[name], str):
             values = {**values, name: Path(values[name]).stem}
     return values
 
