@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +18,14 @@ if TYPE_CHECKING:
 # Great Expectations takes seconds to import: only the steps that run a gate import it (in
 # GateContext), not every process that loads the code location
 
-# validations listed on the Data Docs index page (about 13 a night: some 2 months of runs)
-DOCS_INDEX_LIMIT = 1000
+# validation results kept in GX's store, the latest first (about 13 a night: a month of
+# runs); older ones move to ARCHIVED_RESULTS. GX lists and parses every stored result several
+# times in each Data Docs build: with 5,000 stored (a year) one build took 4.5 s, with 1,000
+# 1.1 s, fresh 0.5 s (BENCHMARKS.md, eighth session), and each run builds them two or three
+# times. The Data Docs show the stored results (GX removes the pages of the others).
+STORED_RESULTS = 400
+DOCS_INDEX_LIMIT = STORED_RESULTS
+ARCHIVED_RESULTS = "arsip_hasil_validasi"  # in <root>/gx: the results moved out of the store
 
 
 FINGERPRINT_KEY = "kinerja_fingerprint"
@@ -65,12 +72,16 @@ class SuiteOutcome:
 class GateContext:
     """A file-backed GX project in <root>/gx, so every run adds to the Data Docs."""
 
-    def __init__(self, root: Path, run_name: str | None = None):
+    def __init__(
+        self, root: Path, run_name: str | None = None, stored_results: int = STORED_RESULTS
+    ):
         """`run_name`: what the Data Docs call this run's validations (e.g. the Dagster
-        run and the gate), instead of GX's `__none__`."""
+        run and the gate), instead of GX's `__none__`. `stored_results`: how many validation
+        results stay in GX's store (`_archive_old_results`)."""
         import great_expectations as gx
 
         self.run_name = run_name
+        self.stored_results = stored_results
         root.mkdir(parents=True, exist_ok=True)
         self.context = gx.get_context(mode="file", project_root_dir=str(root))
         self.root = Path(self.context.root_directory)  # <root>/gx
@@ -163,6 +174,7 @@ class GateContext:
         (expectations/offline_docs.py). Rebuilding every page on every run would grow with
         the history: a year of nightly runs is thousands of validation results."""
         started = time.time()
+        self._archive_old_results()
         ids = None
         if self.run_name:
             keys = self.context.validation_results_store.list_keys()
@@ -173,6 +185,28 @@ class GateContext:
         site = Path(self.context.root_directory) / "uncommitted" / "data_docs" / "local_site"
         make_offline(site, since=None if ids is None else started - 1)
         return site / "index.html"
+
+    def _archive_old_results(self) -> None:
+        """Keep the latest `stored_results` validation results in GX's store and move the
+        older ones, files unchanged, to <root>/gx/ARCHIVED_RESULTS under the same relative
+        path (nothing is deleted), but never this run's. GX's results lie at <suite>/<run
+        name>/<run time>/<batch>.json; the run time (e.g. 20261127T073342.012309Z) orders
+        them."""
+        store = self.root / "uncommitted" / "validations"
+        results = sorted(store.rglob("*.json"), key=lambda p: (p.parent.name, str(p)))
+        old = [
+            p
+            for p in results[: max(len(results) - self.stored_results, 0)]
+            if p.parts[-3] != self.run_name  # this run's own, whatever the clock said
+        ]
+        for path in old:
+            moved = self.root / ARCHIVED_RESULTS / path.relative_to(store)
+            moved.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, moved)
+        for folder in sorted({p.parent for p in old}, key=lambda f: -len(f.parts)):
+            while folder != store and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
 
     def _limit_index(self) -> None:
         """The index page lists the latest DOCS_INDEX_LIMIT validations (GX reads each one it

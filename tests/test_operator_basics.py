@@ -322,6 +322,38 @@ def test_gx_data_docs_build_only_this_runs_pages_and_index_the_latest(tmp_path, 
     assert len(listed) == 1 and "run tiga" in listed[0]
 
 
+def test_gx_results_beyond_the_store_limit_move_to_the_archive_unchanged(tmp_path):
+    """GX's store keeps the latest validation results (it lists and parses all of them, and
+    all their pages, in every Data Docs build); older ones move, byte for byte, to the
+    archive folder, and the Data Docs show the stored ones."""
+    import great_expectations.expectations as gxe
+    import pandas as pd
+
+    from expectations.runner import ARCHIVED_RESULTS, GateContext
+
+    df = pd.DataFrame({"kode": ["A", "B"]})
+    for night in range(5):
+        gx = GateContext(tmp_path / "gx", run_name=f"malam {night}", stored_results=3)
+        for suite in ("uji_a", "uji_b"):
+            gx.run(suite, df, [gxe.ExpectColumnValuesToNotBeNull(column="kode")], "kode")
+        if night == 0:
+            store = gx.root / "uncommitted" / "validations"
+            first = {p.relative_to(store): p.read_bytes() for p in store.rglob("*.json")}
+        gx.build_docs()
+    stored = sorted(store.rglob("*.json"))
+    archived = sorted((gx.root / ARCHIVED_RESULTS).rglob("*.json"))
+    assert len(stored) == 3 and len(archived) == 7  # nothing lost: 5 nights x 2 suites
+    assert {p.parts[-3] for p in stored} == {"malam 3", "malam 4"}  # the latest
+    assert all((gx.root / ARCHIVED_RESULTS / rel).read_bytes() == data
+               for rel, data in first.items())  # fmt: skip
+    assert not any(p.parts[-3] == "malam 0" for p in store.rglob("*"))  # empty folders gone
+    pages = (gx.root / "uncommitted" / "data_docs" / "local_site" / "validations").rglob("*.html")
+    assert {p.parts[-3] for p in pages} == {"malam 3", "malam 4"}
+    # a run's own results stay, whatever the limit (and the clock) says
+    GateContext(tmp_path / "gx", run_name="malam 4", stored_results=1).build_docs()
+    assert sorted(p.parts[-3] for p in store.rglob("*.json")) == ["malam 4", "malam 4"]
+
+
 def test_dbt_lines_are_counted_for_the_progress_bar_and_not_printed(capsys):
     from orchestration.progress import DbtLineCounter
 
