@@ -46,12 +46,20 @@ def project_env(home: Path) -> dict:
 
 
 def resend(landing: Path, dataset: str = "penilaian") -> tuple[str, Path]:
-    """The first agency resends one dataset: a revised copy of its file (one rating changed),
-    as agencies do. Returns the agency and the new file."""
+    """The first agency resends one dataset: one revised file holding every row of its files
+    of that dataset (one rating changed), as agencies do. Returns the agency and the new file.
+    (Until the eighth session only its first file was copied: nationally an agency's dataset
+    lies in 16 files, so that "revision" held 1/16 of the rows and the submission review held
+    it and rebuilt without it, which is not the incremental this measures.)"""
     for folder in sorted(p for p in landing.iterdir() if (p / dataset).is_dir()):
         src = sorted((folder / dataset).glob("*.csv"))
         if src:
-            text = src[0].read_text(encoding="utf-8")
+            header, rows = None, []
+            for path in src:
+                lines = path.read_text(encoding="utf-8").splitlines()
+                header = header or lines[0]
+                rows += lines[1:]
+            text = "\n".join([header, *rows]) + "\n"
             text = text.replace("SESUAI_EKSPEKTASI", "DI_ATAS_EKSPEKTASI", 1)
             target = folder / dataset / f"revisi_{src[0].name}"
             target.write_text(text, encoding="utf-8")
