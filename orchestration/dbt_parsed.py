@@ -32,8 +32,9 @@ from pathlib import Path
 import yaml
 
 # commands that read the parsed project (`parse` itself always parses)
+# (click's names: `dbt ls` is the command `list`)
 MANIFEST_COMMANDS = {
-    "build", "run", "test", "seed", "snapshot", "compile", "show", "ls", "list", "run-operation",
+    "build", "run", "test", "seed", "snapshot", "compile", "show", "list", "run-operation",
 }  # fmt: skip
 # options with which dbt merges another project state into the parsed project (it would then
 # be kept changed)
@@ -54,10 +55,9 @@ _kept: OrderedDict[str, Parsed] = OrderedDict()
 
 
 def parse_argv(argv: Sequence[str], command, parse_command) -> list[str] | None:
-    """The `dbt parse` arguments with the parse options of `argv` (a command's arguments),
-    or None when `argv` names no command that reads the parsed project."""
-    words = [w for w in argv if not w.startswith("-")][:1]
-    if command is None or not words or words[0] not in MANIFEST_COMMANDS:
+    """The `dbt parse` arguments with the parse options of `argv` (a command's arguments,
+    naming dbt's click `command`), or None when that command reads no parsed project."""
+    if command is None or command.name not in MANIFEST_COMMANDS:
         return None
     if any(token.split("=", 1)[0] in MERGING_OPTIONS for token in argv):
         return None
