@@ -26,7 +26,7 @@ os.environ.setdefault("KINERJA_SETTLE_SECONDS", "0")
 # no test reads a developer's secrets file (.env of `make demo`): tests that want one name it
 os.environ["KINERJA_ENV_FILE"] = os.path.join(os.path.dirname(__file__), "no-such-secrets-file")
 
-from core.paths import PROJECT_ROOT
+from core.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
 # the subprocesses the tests start (dbt, which imports its connection plugin
 # orchestration/dbt_plugin.py; scripts run with the virtualenv's Python) import this
@@ -94,6 +94,22 @@ def cli_env(s: Settings, dagster_home: Path) -> dict[str, str]:
         "KINERJA_ARCHIVE": str(s.archive), "KINERJA_WAREHOUSE": str(s.warehouse),
         "KINERJA_PUBLISHED": str(s.published), "DAGSTER_HOME": str(dagster_home),
     }  # fmt: skip
+
+
+def dbt_test_vars(warehouse: Path) -> str:
+    """dbt's --vars for a build of `warehouse` as the pipeline passes them (without the
+    memory limit: dbt's default)."""
+    from core import personal_data
+
+    return json.dumps({"warehouse_path": str(warehouse), **personal_data.dbt_vars()})
+
+
+def dbt_test_env(target: Path, project: Path | None = None) -> dict[str, str]:
+    """The environment dagster-dbt gives a dbt subprocess writing into `target`, for the
+    project in `project` (default: this checkout's dbt project)."""
+    project = project or DBT_PROJECT_DIR
+    return {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target),
+            "DBT_PROJECT_DIR": str(project)}  # fmt: skip
 
 
 def copy_province(src: Settings, dest: Path) -> Settings:

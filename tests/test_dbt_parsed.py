@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core import personal_data
 from core.paths import PROJECT_ROOT
 from orchestration import dbt_parsed
 from orchestration.dbt_in_process import InProcessDbt
+from tests.conftest import dbt_test_env, dbt_test_vars
 
 PROJECT = PROJECT_ROOT / "dbt_project"
 FULL_PARSE = "Starting full parse"
@@ -26,19 +26,10 @@ def project(tmp_path) -> Path:
     dbt_parsed.forget()
 
 
-def _vars(warehouse: Path) -> str:
-    return json.dumps({"warehouse_path": str(warehouse), **personal_data.dbt_vars()})
-
-
-def _env(project: Path, target: Path) -> dict[str, str]:
-    return {"DBT_PROJECT_DIR": str(project), "DBT_TARGET_PATH": str(target),
-            "DBT_LOG_PATH": str(target)}  # fmt: skip
-
-
 def dbt_events(project: Path, target: Path, *args: str) -> tuple[int, list[dict]]:
     """A dbt command in this process as the pipeline runs one; its exit code and the events
     it printed (what dagster-dbt reads)."""
-    process = InProcessDbt(["dbt", *args], _env(project, target), str(project))
+    process = InProcessDbt(["dbt", *args], dbt_test_env(target, project), str(project))
     out = process.stdout.read().decode()  # a reader must drain them
     code = process.wait(timeout=300)
     return code, [json.loads(line)["info"] for line in out.splitlines()]
@@ -54,11 +45,11 @@ def test_another_warehouse_reuses_the_parse_and_a_changed_model_is_parsed_again(
     tmp_path, project, pseudonym_key
 ):
     first, second = tmp_path / "a" / "w.duckdb", tmp_path / "b" / "w.duckdb"
-    code, log = dbt(project, tmp_path / "a" / "t", "seed", "--vars", _vars(first),
+    code, log = dbt(project, tmp_path / "a" / "t", "seed", "--vars", dbt_test_vars(first),
                     "--select", "ikm_mutu")  # fmt: skip
     assert code == 0 and FULL_PARSE in log
     # another warehouse (dbt's own parse state would be discarded: its profile changed)
-    code, log = dbt(project, tmp_path / "b" / "t", "seed", "--vars", _vars(second),
+    code, log = dbt(project, tmp_path / "b" / "t", "seed", "--vars", dbt_test_vars(second),
                     "--select", "ikm_mutu")  # fmt: skip
     assert code == 0 and "parsing" not in log and "ikm_mutu" in log
     import duckdb
@@ -71,7 +62,7 @@ def test_another_warehouse_reuses_the_parse_and_a_changed_model_is_parsed_again(
     compiled = tmp_path / "b" / "t" / "compiled" / "kinerja" / "models" / "staging" / "probe.sql"
     for answer in ("42", "43"):
         model.write_text(f"select {answer} as jawaban\n", encoding="utf-8")
-        code, log = dbt(project, tmp_path / "b" / "t", "compile", "--vars", _vars(second),
+        code, log = dbt(project, tmp_path / "b" / "t", "compile", "--vars", dbt_test_vars(second),
                         "--select", "probe")  # fmt: skip
         assert code == 0, log[-2000:]
         assert f"select {answer} as jawaban" in compiled.read_text(encoding="utf-8")
@@ -140,14 +131,16 @@ def test_what_a_command_changes_in_the_parsed_project_is_not_kept(tmp_path, proj
     ephemeral model's CTE is marked as added once compiled. Each command gets a copy."""
     warehouse, target = tmp_path / "w.duckdb", tmp_path / "t"
     for query, expected in (("select * from {{ ref('no_such_model') }}", 2), ("select 1 as x", 0)):
-        code, _ = dbt(project, target, "show", "--vars", _vars(warehouse), "--inline", query)
+        code, _ = dbt(
+            project, target, "show", "--vars", dbt_test_vars(warehouse), "--inline", query
+        )
         assert code == expected, query
     models = project / "models" / "staging"
     (models / "probe_eph.sql").write_text("{{ config(materialized='ephemeral') }}\nselect 1 as x\n")
     (models / "probe_user.sql").write_text("select * from {{ ref('probe_eph') }}\n")
     for place in ("a", "b"):
         code, log = dbt(project, tmp_path / place, "run", "--vars",
-                        _vars(tmp_path / place / "w.duckdb"), "--select", "probe_user")  # fmt: skip
+                        dbt_test_vars(tmp_path / place / "w.duckdb"), "--select", "probe_user")  # fmt: skip
         assert code == 0, log[-2000:]
 
 
@@ -157,7 +150,7 @@ def test_warnings_of_the_parse_reach_every_command(tmp_path, project, pseudonym_
     )
     for place in ("a", "b"):  # parsed, then kept
         code, events = dbt_events(project, tmp_path / place, "seed", "--vars",
-                                  _vars(tmp_path / place / "w.duckdb"), "--select", "ikm_mutu")  # fmt: skip
+                                  dbt_test_vars(tmp_path / place / "w.duckdb"), "--select", "ikm_mutu")  # fmt: skip
         assert code == 0
         assert any(e["name"] == "NoNodeForYamlKey" and "stg_raw__tidak_ada" in e["msg"]
                    for e in events), place  # fmt: skip
@@ -170,8 +163,8 @@ def test_a_file_saved_while_dbt_parses_is_parsed_again(tmp_path, project, pseudo
 
     model = project / "models" / "staging" / "probe.sql"
     model.write_text("select 42 as jawaban\n")
-    argv = dbt_argv(["dbt", "compile", "--vars", _vars(tmp_path / "w.duckdb"), "--select", "probe"],
-                    _env(project, tmp_path / "t"), str(project))  # fmt: skip
+    argv = dbt_argv(["dbt", "compile", "--vars", dbt_test_vars(tmp_path / "w.duckdb"), "--select", "probe"],
+                    dbt_test_env(tmp_path / "t", project), str(project))  # fmt: skip
 
     def parse_while_saving(args, callbacks):
         model.write_text("select 43 as jawaban\n")  # an editor saves while dbt parses

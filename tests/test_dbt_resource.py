@@ -11,6 +11,7 @@ from orchestration.assets.warehouse import (
     dbt_project,
     dbt_resource,
 )
+from tests.conftest import dbt_test_env, dbt_test_vars
 
 
 def test_the_overridden_dagster_dbt_internals_still_exist():
@@ -41,20 +42,6 @@ def test_the_streamed_events_are_made_as_dagster_dbt_makes_them():
         assert f"{argument}=self.{argument}" in source
 
 
-def _vars(warehouse) -> str:
-    import json
-
-    from core import personal_data
-
-    return json.dumps({"warehouse_path": str(warehouse), **personal_data.dbt_vars()})
-
-
-def _env(target) -> dict[str, str]:
-    """The environment dagster-dbt gives a dbt subprocess writing into `target`."""
-    return {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target),
-            "DBT_PROJECT_DIR": str(dbt_project().project_dir)}  # fmt: skip
-
-
 def test_dbt_runs_in_this_process_and_leaves_the_warehouse_free(tmp_path, pseudonym_key):
     """A build through the resource runs dbt in this process (InProcessDbt), streams its
     events as dagster-dbt reads them from a dbt process, and closes dbt-duckdb's database
@@ -66,7 +53,7 @@ def test_dbt_runs_in_this_process_and_leaves_the_warehouse_free(tmp_path, pseudo
 
     warehouse = tmp_path / "w.duckdb"
     invocation = dbt_resource(dbt_project()).cli(
-        ["seed", "--vars", _vars(warehouse), "--select", "ikm_mutu"],
+        ["seed", "--vars", dbt_test_vars(warehouse), "--select", "ikm_mutu"],
         target_path=tmp_path / "target", raise_on_error=False,
     )  # fmt: skip
     assert isinstance(invocation.process, InProcessDbt)
@@ -88,7 +75,7 @@ def test_a_failing_in_process_dbt_command_reports_its_error(tmp_path, pseudonym_
 
     warehouse = tmp_path / "w.duckdb"
     invocation = dbt_resource(dbt_project()).cli(
-        ["run", "--vars", _vars(warehouse), "--select", "stg_raw__penilaian"],
+        ["run", "--vars", dbt_test_vars(warehouse), "--select", "stg_raw__penilaian"],
         target_path=tmp_path / "target", raise_on_error=False,
     )  # fmt: skip
     assert not invocation.is_successful()
@@ -103,9 +90,9 @@ def test_killing_an_in_process_dbt_command_ends_it(tmp_path, pseudonym_key):
     dbt's thread stops (KeyboardInterrupt, dbt's Ctrl-C) and the command reports a failure."""
     from orchestration.dbt_in_process import InProcessDbt
 
-    env = _env(tmp_path / "target")
+    env = dbt_test_env(tmp_path / "target")
     process = InProcessDbt(
-        ["dbt", "parse", "--vars", _vars(tmp_path / "w.duckdb"), "--no-partial-parse"],
+        ["dbt", "parse", "--vars", dbt_test_vars(tmp_path / "w.duckdb"), "--no-partial-parse"],
         env, str(dbt_project().project_dir),
     )  # fmt: skip
     process.kill()
@@ -120,10 +107,10 @@ def test_killing_in_process_dbt_interrupts_its_running_query(tmp_path, pseudonym
     from orchestration.dbt_in_process import InProcessDbt
 
     target = tmp_path / "target"
-    env = _env(target)
+    env = dbt_test_env(target)
     endless = "select sum(hash(range)) as s from range(1000000000000)"
     process = InProcessDbt(
-        ["dbt", "show", "--vars", _vars(tmp_path / "w.duckdb"), "--inline", endless],
+        ["dbt", "show", "--vars", dbt_test_vars(tmp_path / "w.duckdb"), "--inline", endless],
         env, str(dbt_project().project_dir),
     )  # fmt: skip
     deadline = time.monotonic() + 120
@@ -148,9 +135,9 @@ def test_killing_in_process_dbt_that_nobody_reads_ends_it(tmp_path, pseudonym_ke
     from orchestration.dbt_in_process import InProcessDbt
 
     target = tmp_path / "target"
-    env = _env(target)
+    env = dbt_test_env(target)
     # one event line per data test (about 170, a few hundred bytes to a kilobyte each)
-    process = InProcessDbt(["dbt", "ls", "--vars", _vars(tmp_path / "w.duckdb"),
+    process = InProcessDbt(["dbt", "ls", "--vars", dbt_test_vars(tmp_path / "w.duckdb"),
                             "--resource-type", "test", "--output", "json"],
                            env, str(dbt_project().project_dir))  # fmt: skip
 
@@ -175,9 +162,9 @@ def test_dbt_lines_mask_secret_variables_as_a_dbt_process_does(tmp_path, pseudon
     from orchestration.dbt_in_process import InProcessDbt
 
     monkeypatch.setenv("DBT_ENV_SECRET_UJI", "rahasiaxyz")
-    process = InProcessDbt(["dbt", "ls", "--vars", _vars(tmp_path / "w.duckdb"),
+    process = InProcessDbt(["dbt", "ls", "--vars", dbt_test_vars(tmp_path / "w.duckdb"),
                             "--select", "rahasiaxyz"],
-                           _env(tmp_path / "target"), str(dbt_project().project_dir))  # fmt: skip
+                           dbt_test_env(tmp_path / "target"), str(dbt_project().project_dir))  # fmt: skip
     out = process.stdout.read().decode()
     assert process.wait() == 0
     assert "*****" in out and "rahasiaxyz" not in out, out
@@ -205,8 +192,8 @@ def test_an_interruption_after_dbt_finished_still_closes_everything(tmp_path, ps
     monkeypatch.setattr(dbt_in_process, "close_duckdb_handle", slow_close)
     warehouse = tmp_path / "w.duckdb"
     process = dbt_in_process.InProcessDbt(
-        ["dbt", "seed", "--vars", _vars(warehouse), "--select", "ikm_mutu"],
-        _env(tmp_path / "target"), str(dbt_project().project_dir),
+        ["dbt", "seed", "--vars", dbt_test_vars(warehouse), "--select", "ikm_mutu"],
+        dbt_test_env(tmp_path / "target"), str(dbt_project().project_dir),
     )  # fmt: skip
     threading.Thread(target=process.stdout.read, daemon=True).start()
     assert closing.wait(120)
@@ -226,7 +213,7 @@ def test_a_dbt_command_does_not_wait_forever_for_one_that_did_not_stop(tmp_path,
     monkeypatch.setattr(dbt_in_process, "LOCK_WAIT_SECONDS", 0.2)
     with dbt_in_process._dbt_lock:
         process = dbt_in_process.InProcessDbt(
-            ["dbt", "parse"], _env(tmp_path / "target"), str(dbt_project().project_dir)
+            ["dbt", "parse"], dbt_test_env(tmp_path / "target"), str(dbt_project().project_dir)
         )
         out = process.stdout.read().decode()
         assert process.wait(10) == 2
@@ -244,7 +231,7 @@ def test_a_dbt_command_stopped_while_waiting_for_its_turn_ends_at_once(tmp_path,
     monkeypatch.setattr(dbt_in_process, "cancel_queries", lambda: cancels.append(1))
     with dbt_in_process._dbt_lock:
         process = dbt_in_process.InProcessDbt(
-            ["dbt", "parse"], _env(tmp_path / "target"), str(dbt_project().project_dir)
+            ["dbt", "parse"], dbt_test_env(tmp_path / "target"), str(dbt_project().project_dir)
         )
         started = time.monotonic()
         process.kill()
@@ -270,8 +257,8 @@ def test_a_signal_before_dbt_starts_keeps_it_from_starting(tmp_path, pseudonym_k
 
     monkeypatch.setattr(dbt_in_process.InProcessDbt, "_invoke", late_invoke)
     process = dbt_in_process.InProcessDbt(
-        ["dbt", "seed", "--vars", _vars(tmp_path / "w.duckdb"), "--select", "ikm_mutu"],
-        _env(tmp_path / "target"), str(dbt_project().project_dir),
+        ["dbt", "seed", "--vars", dbt_test_vars(tmp_path / "w.duckdb"), "--select", "ikm_mutu"],
+        dbt_test_env(tmp_path / "target"), str(dbt_project().project_dir),
     )  # fmt: skip
     assert in_thread.wait(30)
     process.send_signal(2)
@@ -291,7 +278,7 @@ def test_dbt_stops_when_its_reader_stops_early(tmp_path, pseudonym_key):
 
     endless = "select sum(hash(range)) as s from range(1000000000000)"
     invocation = dbt_resource(dbt_project()).cli(
-        ["show", "--vars", _vars(tmp_path / "w.duckdb"), "--inline", endless],
+        ["show", "--vars", dbt_test_vars(tmp_path / "w.duckdb"), "--inline", endless],
         target_path=tmp_path / "target", raise_on_error=False,
     )  # fmt: skip
     events = invocation.stream_raw_events()

@@ -24,8 +24,7 @@ from decimal import Decimal as D
 import duckdb
 import pytest
 
-from core import personal_data
-from tests.conftest import copy_province
+from tests.conftest import copy_province, dbt_test_vars
 from tests.hand_province import NIP
 
 
@@ -214,7 +213,7 @@ def test_dbt_unit_tests_of_every_rule_pass(warehouse, tmp_path, pseudonym_key):
     not in every nightly build; they need the seeds, which the hand province's build loaded."""
     from orchestration.assets.warehouse import dbt_project, dbt_resource
 
-    vars_ = json.dumps({"warehouse_path": str(warehouse), **personal_data.dbt_vars()})
+    vars_ = dbt_test_vars(warehouse)
     # in this process, as the nightly build runs dbt (the project parsed once per process)
     invocation = dbt_resource(dbt_project()).cli(
         ["test", "--select", "resource_type:unit_test", "--vars", vars_],
