@@ -80,6 +80,9 @@ class GateContext:
         results stay in GX's store (`_archive_old_results`)."""
         import great_expectations as gx
 
+        from expectations import gx_fast_paths
+
+        gx_fast_paths.install()  # GX's own hot spots, same results (gx_fast_paths.py)
         self.run_name = run_name
         self.stored_results = stored_results
         root.mkdir(parents=True, exist_ok=True)
