@@ -30,12 +30,28 @@ class Kind(enum.Enum):
 
 
 SAMPLES = [
-    "x", 1, True, None, 2.5, -0.0, math.inf, math.nan, [], {}, (),
+    "x",
+    1,
+    True,
+    None,
+    2.5,
+    -0.0,
+    math.inf,
+    math.nan,
+    [],
+    {},
+    (),
     {"column": "nip", "batch_id": "abc", "min_value": 0, "max_value": 0, "strict_min": False},
     {"value_set": ("A", "B"), "nested": {"k": [1, 2.0, None, {"z": math.nan}]}},
-    {"n": np.int64(3)}, {"f": np.float64(1.5)}, {"e": Kind.A}, {"d": dt.date(2025, 1, 31)},
-    {1: "int key"}, {"s": {1, 2}}, {"t": pd.Timestamp("2025-01-01")}, np.array([1, 2]),
-]  # fmt: skip
+    {"n": np.int64(3)},
+    {"f": np.float64(1.5)},
+    {"e": Kind.A},
+    {"d": dt.date(2025, 1, 31)},
+    {1: "int key"},
+    {"s": {1, 2}},
+    {"t": pd.Timestamp("2025-01-01")},
+    np.array([1, 2]),
+]
 
 
 def test_installed_on_the_gx_version_the_project_locks():
@@ -66,10 +82,17 @@ def outcomes(raw_con, marts_con, tmp_path, name):
 def test_gates_find_the_same_with_and_without_the_fast_paths(con, tmp_path, monkeypatch):
     # raw rows and marts rows breaking rules, beside clean ones
     load_csv(con, tmp_path, "pegawai", f"{H}\n{ROW}\n{ROW.replace('Budi', 'Ani')}\n")
-    con.execute("UPDATE raw.pegawai SET nip = '1.98609E+17', status_kepegawaian = 'Honorer' "
-                "WHERE nama = 'Ani'")  # fmt: skip
-    marts = marts_db(tmp_path, [indikator_row(), indikator_row(kode_wilayah="75.02", pct_baik=60.0,
-                                                               ikm=76.61, mutu_ikm="C")])  # fmt: skip
+    con.execute(
+        "UPDATE raw.pegawai SET nip = '1.98609E+17', status_kepegawaian = 'Honorer' "
+        "WHERE nama = 'Ani'"
+    )
+    marts = marts_db(
+        tmp_path,
+        [
+            indikator_row(),
+            indikator_row(kode_wilayah="75.02", pct_baik=60.0, ikm=76.61, mutu_ikm="C"),
+        ],
+    )
 
     # every metric id computed with the fast path is the one GX's conversion gives
     gx_fast_paths.install()
