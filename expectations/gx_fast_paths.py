@@ -22,10 +22,12 @@ tests/test_gx_fast_paths.py fails until the paths are checked against it again.
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 TESTED_VERSION = "1.24.1"
 _ORIGINAL: dict[str, Any] = {}
+_LOCK = threading.Lock()  # two gates starting at once install once
 _PLAIN = (str, int, bool, type(None))
 
 
@@ -70,17 +72,18 @@ def install() -> bool:
     import great_expectations.core.id_dict as id_dict
     from great_expectations.expectations.expectation import Expectation
 
-    if _ORIGINAL:
+    with _LOCK:
+        if _ORIGINAL:
+            return True
+        if great_expectations.__version__ != TESTED_VERSION:
+            return False
+        _ORIGINAL["convert_to_json_serializable"] = id_dict.convert_to_json_serializable
+        _ORIGINAL["_get_domain_kwargs"] = Expectation._get_domain_kwargs
+        _ORIGINAL["_get_success_kwargs"] = Expectation._get_success_kwargs
+        id_dict.convert_to_json_serializable = _to_json_serializable
+        Expectation._get_domain_kwargs = _get_domain_kwargs
+        Expectation._get_success_kwargs = _get_success_kwargs
         return True
-    if great_expectations.__version__ != TESTED_VERSION:
-        return False
-    _ORIGINAL["convert_to_json_serializable"] = id_dict.convert_to_json_serializable
-    _ORIGINAL["_get_domain_kwargs"] = Expectation._get_domain_kwargs
-    _ORIGINAL["_get_success_kwargs"] = Expectation._get_success_kwargs
-    id_dict.convert_to_json_serializable = _to_json_serializable
-    Expectation._get_domain_kwargs = _get_domain_kwargs
-    Expectation._get_success_kwargs = _get_success_kwargs
-    return True
 
 
 def uninstall() -> None:
@@ -88,8 +91,9 @@ def uninstall() -> None:
     import great_expectations.core.id_dict as id_dict
     from great_expectations.expectations.expectation import Expectation
 
-    if not _ORIGINAL:
-        return
-    id_dict.convert_to_json_serializable = _ORIGINAL.pop("convert_to_json_serializable")
-    Expectation._get_domain_kwargs = _ORIGINAL.pop("_get_domain_kwargs")
-    Expectation._get_success_kwargs = _ORIGINAL.pop("_get_success_kwargs")
+    with _LOCK:
+        if not _ORIGINAL:
+            return
+        id_dict.convert_to_json_serializable = _ORIGINAL.pop("convert_to_json_serializable")
+        Expectation._get_domain_kwargs = _ORIGINAL.pop("_get_domain_kwargs")
+        Expectation._get_success_kwargs = _ORIGINAL.pop("_get_success_kwargs")
