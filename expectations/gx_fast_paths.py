@@ -33,23 +33,35 @@ _PLAIN = (str, int, bool, type(None))
 
 def plain_json(value: Any) -> bool:
     """Whether GX's convert_to_json_serializable would return `value` unchanged as JSON
-    (exact built-in types only: no subclasses such as enums, no NumPy scalars)."""
+    (exact built-in types only: no subclasses such as enums, no NumPy scalars). A structure
+    too deep to walk here is left to GX."""
+    try:
+        return _plain(value)
+    except RecursionError:
+        return False
+
+
+def _plain(value: Any) -> bool:
     kind = type(value)
     if kind in _PLAIN:
         return True
     if kind is float:
         return not math.isnan(value)
     if kind is dict:
-        return all(type(k) is str and plain_json(v) for k, v in value.items())
+        return all(type(k) is str and _plain(v) for k, v in value.items())
     if kind is list or kind is tuple:
-        return all(plain_json(v) for v in value)
+        return all(_plain(v) for v in value)
     return False
 
 
 def _to_json_serializable(data, *args, **kwargs):
     if not args and not kwargs and plain_json(data):
         return data
-    return _ORIGINAL["convert_to_json_serializable"](data, *args, **kwargs)
+    # GX's own function from its own module (not from _ORIGINAL: a call that is running
+    # while uninstall() empties it still falls back)
+    from great_expectations.util import convert_to_json_serializable
+
+    return convert_to_json_serializable(data, *args, **kwargs)
 
 
 def _get_domain_kwargs(self) -> dict:
