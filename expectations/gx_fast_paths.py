@@ -10,9 +10,9 @@ for three gates before, 1.17 s after; GX took about a third of a small nightly r
    its kwargs through `convert_to_json_serializable`, which walks every value through a
    chain of isinstance checks, only to `json.dumps` the result. For kwargs made only of
    str, int, bool, None, non-NaN floats, and dicts (str keys), lists and tuples of them,
-   that conversion returns an equal structure (GX's own rules: NaN becomes None, keys become
-   str, tuples become lists, which json.dumps does alike), so those are dumped as they are;
-   anything else goes through GX's conversion as before.
+   that conversion returns an equal structure (it makes tuples lists, which json.dumps does
+   alike), so those are dumped as they are; anything else (NaN, which GX makes None; keys
+   that are not str; enums, NumPy values, dates ...) goes through GX's conversion as before.
 
 Installed only on the GX version it was checked against (TESTED_VERSION, the one in
 requirements.lock); another version keeps GX's own code untouched, and
