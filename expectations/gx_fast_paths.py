@@ -64,16 +64,18 @@ def _to_json_serializable(data, *args, **kwargs):
     return convert_to_json_serializable(data, *args, **kwargs)
 
 
+def _values(self, kwargs: dict, keys) -> dict:
+    return {key: kwargs.get(key, self._get_default_value(key)) for key in keys}
+
+
 def _get_domain_kwargs(self) -> dict:
-    kwargs = self.configuration.kwargs  # once, not once per key
-    return {key: kwargs.get(key, self._get_default_value(key)) for key in self.domain_keys}
+    return _values(self, self.configuration.kwargs, self.domain_keys)  # built once, not per key
 
 
 def _get_success_kwargs(self) -> dict:
-    domain = self._get_domain_kwargs()
-    kwargs = self.configuration.kwargs
-    success = {key: kwargs.get(key, self._get_default_value(key)) for key in self.success_keys}
-    success.update(domain)
+    kwargs = self.configuration.kwargs  # one build for both (no GX class overrides either)
+    success = _values(self, kwargs, self.success_keys)
+    success.update(_values(self, kwargs, self.domain_keys))
     return success
 
 
